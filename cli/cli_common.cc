@@ -1,0 +1,146 @@
+#include "cli_common.h"
+
+#include <filesystem>
+
+#include "gumshoe/normalize.h"
+#include "gumshoe/rocksdb_store.h"
+#include "gumshoe/time_util.h"
+
+namespace gumshoe::cli {
+
+void AddCommonOptions(CLI::App* cmd, CliContext& ctx, bool json) {
+  cmd->add_option("--db", ctx.db_path, "Store directory")->capture_default_str();
+  if (json) cmd->add_flag("--json", ctx.json, "Print JSON instead of a table");
+}
+
+Result<std::unique_ptr<GraphStore>> OpenStore(const CliContext& ctx, bool writable) {
+  RocksStoreOptions options;
+  options.create_if_missing = writable;
+  options.read_only = !writable;
+  if (!writable && !std::filesystem::exists(ctx.db_path))
+    return Status::NotFound("no gumshoe store at " + ctx.db_path + " (run `gumshoe ingest` first, or pass --db)");
+  return OpenRocksStore(ctx.db_path, options);
+}
+
+Result<EntityRef> ResolveEntity(const GraphReader& reader, std::string_view text) {
+  std::vector<EntityRef> candidates = CandidateRefs(text);
+  std::vector<EntityRef> found;
+  for (const EntityRef& ref : candidates) {
+    auto e = reader.Find(ref);
+    if (!e.ok()) return e.status();
+    if (e->has_value()) found.push_back(ref);
+  }
+  // A unique prefix of a finding ID is enough (IDs are 32 hex characters).
+  if (found.empty() && text.size() >= 6 && text.find(':') == std::string_view::npos) {
+    std::vector<std::string> keys;
+    GUMSHOE_RETURN_IF_ERROR(reader.ScanKeys(EntityKind::kFinding, text, [&keys](std::string_view k) {
+      keys.emplace_back(k);
+      return keys.size() < 20;
+    }));
+    for (auto& k : keys) found.push_back(EntityRef{EntityKind::kFinding, std::move(k)});
+  }
+  if (found.size() == 1) return found.front();
+  if (found.empty()) return Status::NotFound("no entity matches '" + TerminalSafe(text) + "'");
+  std::string msg = "'" + TerminalSafe(text) + "' is ambiguous; use one of:";
+  for (const auto& ref : found) msg += " " + TerminalSafe(FormatRef(ref));
+  return Status::InvalidArgument(msg);
+}
+
+Result<TimeWindow> ParseWindow(const std::string& since, const std::string& until) {
+  TimeWindow w;
+  if (!since.empty()) {
+    auto t = ParseUserTime(since);
+    if (!t) return Status::InvalidArgument("--since: not a time: " + TerminalSafe(since));
+    w.since = *t;
+  }
+  if (!until.empty()) {
+    auto t = ParseUserTime(until);
+    if (!t) return Status::InvalidArgument("--until: not a time: " + TerminalSafe(until));
+    w.until = *t;
+    // A bare date means the whole day.
+    if (until.size() == 10) w.until += 86399;
+  }
+  if (w.since != kNoTime && w.until != kNoTime && w.since > w.until)
+    return Status::InvalidArgument("--since is after --until");
+  return w;
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i], or 0.
+size_t Utf8Len(std::string_view s, size_t i, uint32_t* cp) {
+  auto b = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
+  uint8_t c = b(i);
+  size_t n;
+  uint32_t v;
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  } else if ((c & 0xe0) == 0xc0) {
+    n = 2;
+    v = c & 0x1f;
+  } else if ((c & 0xf0) == 0xe0) {
+    n = 3;
+    v = c & 0x0f;
+  } else if ((c & 0xf8) == 0xf0) {
+    n = 4;
+    v = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+    v = v << 6 | (b(i + k) & 0x3f);
+  }
+  if ((n == 2 && v < 0x80) || (n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
+      (v >= 0xd800 && v <= 0xdfff))
+    return 0;
+  *cp = v;
+  return n;
+}
+
+bool Invisible(uint32_t cp) {
+  return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x061c || cp == 0xfeff;
+}
+
+}  // namespace
+
+std::string TerminalSafe(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  char buf[16];
+  for (size_t i = 0; i < text.size();) {
+    uint32_t cp = 0;
+    size_t n = Utf8Len(text, i, &cp);
+    if (n == 0) {
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<uint8_t>(text[i]));
+      out += buf;
+      ++i;
+      continue;
+    }
+    if (cp == '\\') {
+      out += "\\\\";
+    } else if (Invisible(cp)) {
+      if (cp == '\n') out += "\\n";
+      else if (cp == '\t') out += "\\t";
+      else if (cp == '\r') out += "\\r";
+      else if (cp < 0x100) { std::snprintf(buf, sizeof buf, "\\x%02x", cp); out += buf; }
+      else { std::snprintf(buf, sizeof buf, "\\u{%04x}", cp); out += buf; }
+    } else {
+      out.append(text.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
+int ReportError(const CliContext& ctx, const Status& status) {
+  std::string line = "gumshoe: " + status.message();
+  if (ctx.log) ctx.log->debug("status code {}", StatusCodeName(status.code()));
+  std::fprintf(stderr, "%s\n", line.c_str());
+  return status.code() == Status::Code::kInvalidArgument ? kExitUsage : kExitRuntime;
+}
+
+}  // namespace gumshoe::cli

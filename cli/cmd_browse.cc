@@ -1,0 +1,301 @@
+// gumshoe stats | entities | show | pivot: looking at what is stored.
+#include <algorithm>
+#include <map>
+
+#include "cli_common.h"
+#include "gumshoe/normalize.h"
+#include "gumshoe/pivot.h"
+#include "gumshoe/time_util.h"
+#include "output.h"
+
+namespace gumshoe::cli {
+namespace {
+
+std::string Num(uint64_t n) { return std::to_string(n); }
+
+int RunStats(CliContext& ctx) {
+  auto store = OpenStore(ctx, false);
+  if (!store.ok()) return ReportError(ctx, store.status());
+  const GraphReader& r = **store;
+  std::map<std::string, uint64_t> entities, edges;
+  uint64_t n_entities = 0, n_edges = 0;
+  Status st = r.ScanEntities(std::nullopt, [&](const Entity& e) {
+    ++entities[std::string(EntityKindName(e.kind))];
+    ++n_entities;
+    return true;
+  });
+  if (st.ok()) st = r.ScanAllEdges([&](const Edge& e) {
+    ++edges[std::string(EdgeKindName(e.kind))];
+    ++n_edges;
+    return true;
+  });
+  if (!st.ok()) return ReportError(ctx, st);
+  uint64_t runs = 0;
+  st = (*store)->ScanMeta("run/", [&runs](std::string_view, std::string_view) {
+    ++runs;
+    return true;
+  });
+  if (!st.ok()) return ReportError(ctx, st);
+  if (ctx.json) {
+    JsonOut j;
+    j.w().StartObject();
+    j.Field("entities", n_entities);
+    j.Field("edges", n_edges);
+    j.Field("ingest_runs", runs);
+    j.Key("entities_by_kind");
+    j.w().StartObject();
+    for (const auto& [k, n] : entities) j.Field(k, n);
+    j.w().EndObject();
+    j.Key("edges_by_kind");
+    j.w().StartObject();
+    for (const auto& [k, n] : edges) j.Field(k, n);
+    j.w().EndObject();
+    j.w().EndObject();
+    j.Print();
+    return kExitOk;
+  }
+  std::printf("store %s: %llu entities, %llu edges, %llu ingest runs\n\n", TerminalSafe(ctx.db_path).c_str(),
+              static_cast<unsigned long long>(n_entities), static_cast<unsigned long long>(n_edges),
+              static_cast<unsigned long long>(runs));
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [k, n] : entities) rows.push_back({k, Num(n)});
+  PrintTable({"entity kind", "count"}, rows);
+  rows.clear();
+  for (const auto& [k, n] : edges) rows.push_back({k, Num(n)});
+  std::printf("\n");
+  PrintTable({"edge kind", "count"}, rows);
+  return kExitOk;
+}
+
+struct EntitiesArgs {
+  std::string kind;
+  std::string search;
+  size_t limit = 100;
+};
+
+int RunEntities(CliContext& ctx, const EntitiesArgs& args) {
+  std::optional<EntityKind> kind;
+  if (!args.kind.empty()) {
+    kind = ParseEntityKind(args.kind);
+    if (!kind) return ReportError(ctx, Status::InvalidArgument("unknown entity kind '" + TerminalSafe(args.kind) + "'"));
+  }
+  auto store = OpenStore(ctx, false);
+  if (!store.ok()) return ReportError(ctx, store.status());
+  std::vector<Entity> found;
+  uint64_t matches = 0;
+  std::string needle = args.search;
+  std::transform(needle.begin(), needle.end(), needle.begin(), [](unsigned char c) { return std::tolower(c); });
+  Status st = (*store)->ScanEntities(kind, [&](const Entity& e) {
+    if (!needle.empty()) {
+      std::string key = e.key;
+      std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (key.find(needle) == std::string::npos) return true;
+    }
+    ++matches;
+    found.push_back(e);
+    // Keep memory bounded: hold at most 4x the limit, trimmed to the sorted head.
+    if (found.size() >= 4 * args.limit + 1024) {
+      std::sort(found.begin(), found.end(), [](const Entity& a, const Entity& b) { return a.ref() < b.ref(); });
+      found.resize(args.limit);
+    }
+    return true;
+  });
+  if (!st.ok()) return ReportError(ctx, st);
+  std::sort(found.begin(), found.end(), [](const Entity& a, const Entity& b) { return a.ref() < b.ref(); });
+  if (found.size() > args.limit) found.resize(args.limit);
+  if (ctx.json) {
+    JsonOut j;
+    j.w().StartObject();
+    j.Field("matches", matches);
+    j.Key("entities");
+    j.w().StartArray();
+    for (const auto& e : found) j.Entity(e);
+    j.w().EndArray();
+    j.w().EndObject();
+    j.Print();
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : found)
+    rows.push_back({std::string(EntityKindName(e.kind)), e.key, FormatTime(e.first_seen), FormatTime(e.last_seen)});
+  PrintTable({"kind", "key", "first seen", "last seen"}, rows);
+  if (matches > found.size())
+    std::printf("(%llu of %llu shown; use --limit)\n", static_cast<unsigned long long>(found.size()),
+                static_cast<unsigned long long>(matches));
+  return kExitOk;
+}
+
+int RunShow(CliContext& ctx, const std::string& text) {
+  auto store = OpenStore(ctx, false);
+  if (!store.ok()) return ReportError(ctx, store.status());
+  auto ref = ResolveEntity(**store, text);
+  if (!ref.ok()) return ReportError(ctx, ref.status());
+  auto entity = (*store)->Find(*ref);
+  if (!entity.ok()) return ReportError(ctx, entity.status());
+  const Entity& e = **entity;
+  std::map<std::pair<int, std::string>, uint64_t> degree;
+  EntityId id = (*store)->IdOf(e.kind, e.key);
+  for (Direction dir : {Direction::kOut, Direction::kIn}) {
+    Status st = (*store)->ScanEdges(id, dir, std::nullopt, [&](const Edge& edge) {
+      ++degree[{static_cast<int>(dir), std::string(EdgeKindName(edge.kind))}];
+      return true;
+    });
+    if (!st.ok()) return ReportError(ctx, st);
+  }
+  if (ctx.json) {
+    JsonOut j;
+    j.w().StartObject();
+    j.Key("entity");
+    j.Entity(e);
+    j.Key("edges");
+    j.w().StartArray();
+    for (const auto& [k, n] : degree) {
+      j.w().StartObject();
+      j.Field("direction", k.first == 0 ? "out" : "in");
+      j.Field("kind", k.second);
+      j.Field("count", n);
+      j.w().EndObject();
+    }
+    j.w().EndArray();
+    j.w().EndObject();
+    j.Print();
+    return kExitOk;
+  }
+  std::printf("%s %s\n", std::string(EntityKindLabel(e.kind)).c_str(), TerminalSafe(e.key).c_str());
+  std::printf("first seen %s, last seen %s\n", FormatTime(e.first_seen).c_str(), FormatTime(e.last_seen).c_str());
+  if (!e.tags.empty()) {
+    std::string tags;
+    for (const auto& t : e.tags) tags += (tags.empty() ? "" : ", ") + TerminalSafe(t);
+    std::printf("tags: %s\n", tags.c_str());
+  }
+  if (!e.attrs.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& [name, v] : e.attrs) rows.push_back({name, v.value, FormatTime(v.observed)});
+    std::printf("\n");
+    PrintTable({"attribute", "value", "observed"}, rows);
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [k, n] : degree) rows.push_back({k.first == 0 ? "out" : "in", k.second, Num(n)});
+  std::printf("\n");
+  PrintTable({"direction", "edge kind", "neighbours"}, rows);
+  return kExitOk;
+}
+
+struct PivotArgs {
+  std::string entity, since, until, edge, dot;
+  size_t limit = 50, offset = 0;
+};
+
+int RunPivot(CliContext& ctx, const PivotArgs& args) {
+  PivotOptions options;
+  auto window = ParseWindow(args.since, args.until);
+  if (!window.ok()) return ReportError(ctx, window.status());
+  options.window = *window;
+  options.limit = args.limit;
+  options.offset = args.offset;
+  if (!args.edge.empty()) {
+    options.edge_kind = ParseEdgeKind(args.edge);
+    if (!options.edge_kind) return ReportError(ctx, Status::InvalidArgument("unknown edge kind '" + TerminalSafe(args.edge) + "'"));
+  }
+  auto store = OpenStore(ctx, false);
+  if (!store.ok()) return ReportError(ctx, store.status());
+  auto snapshot = (*store)->Snapshot();
+  auto ref = ResolveEntity(*snapshot, args.entity);
+  if (!ref.ok()) return ReportError(ctx, ref.status());
+  auto result = Pivot(*snapshot, *ref, options);
+  if (!result.ok()) return ReportError(ctx, result.status());
+  if (!args.dot.empty()) {
+    int rc = WriteDotFile(ctx, result->ToSubgraph(), args.dot);
+    if (rc != kExitOk) return rc;
+  }
+  if (ctx.json) {
+    JsonOut j;
+    j.w().StartObject();
+    j.Key("focus");
+    j.Entity(result->focus);
+    j.Key("groups");
+    j.w().StartArray();
+    for (const auto& g : result->groups) {
+      j.w().StartObject();
+      j.Field("edge", EdgeKindName(g.kind));
+      j.Field("direction", g.direction == Direction::kOut ? "out" : "in");
+      j.Field("total", g.total);
+      j.Key("neighbors");
+      j.w().StartArray();
+      for (const auto& n : g.neighbors) {
+        j.w().StartObject();
+        j.Field("kind", EntityKindName(n.entity.kind));
+        j.Field("key", n.entity.key);
+        j.Field("window_count", n.window_count);
+        if (!n.via.empty()) j.Field("via", n.via);
+        j.Key("edge");
+        j.Stats(n.stats);
+        j.w().EndObject();
+      }
+      j.w().EndArray();
+      j.w().EndObject();
+    }
+    j.w().EndArray();
+    j.w().EndObject();
+    j.Print();
+    return kExitOk;
+  }
+  const Entity& f = result->focus;
+  std::printf("%s %s (first seen %s, last seen %s)\n", std::string(EntityKindLabel(f.kind)).c_str(),
+              TerminalSafe(f.key).c_str(), FormatTime(f.first_seen).c_str(), FormatTime(f.last_seen).c_str());
+  if (result->groups.empty()) std::printf("no neighbours in the window\n");
+  for (const auto& g : result->groups) {
+    std::printf("\n%s %s (%llu)\n", g.direction == Direction::kOut ? "->" : "<-", std::string(EdgeKindName(g.kind)).c_str(),
+                static_cast<unsigned long long>(g.total));
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& n : g.neighbors) {
+      std::string outcome = n.stats.success + n.stats.failure > 0
+                                ? Num(n.stats.success) + "/" + Num(n.stats.failure)
+                                : "";
+      rows.push_back({std::string(EntityKindName(n.entity.kind)), n.entity.key, Num(n.window_count), outcome,
+                      FormatTime(n.stats.first_seen), FormatTime(n.stats.last_seen), n.via});
+    }
+    PrintTable({"  kind", "key", "count", "ok/fail", "first seen", "last seen", "via"}, rows);
+    if (g.total > args.offset + g.neighbors.size())
+      std::printf("  ... %llu more (use --offset %zu)\n",
+                  static_cast<unsigned long long>(g.total - args.offset - g.neighbors.size()),
+                  args.offset + g.neighbors.size());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterBrowseCommands(CLI::App& app, CliContext& ctx) {
+  CLI::App* stats = app.add_subcommand("stats", "Counts of stored entities and edges by kind");
+  AddCommonOptions(stats, ctx);
+  stats->callback([&ctx] { ctx.exit_code = RunStats(ctx); });
+
+  auto eargs = std::make_shared<EntitiesArgs>();
+  CLI::App* entities = app.add_subcommand("entities", "List entities, by kind and key substring");
+  AddCommonOptions(entities, ctx);
+  entities->add_option("--kind", eargs->kind, "Entity kind (iam_user, ip_address, ...)");
+  entities->add_option("--search", eargs->search, "Case-insensitive substring of the key");
+  entities->add_option("--limit", eargs->limit, "Most entities to print")->capture_default_str();
+  entities->callback([&ctx, eargs] { ctx.exit_code = RunEntities(ctx, *eargs); });
+
+  auto entity = std::make_shared<std::string>();
+  CLI::App* show = app.add_subcommand("show", "An entity's attributes, tags and edge counts");
+  AddCommonOptions(show, ctx);
+  show->add_option("entity", *entity, "kind:key, or an ARN, key ID, instance ID, IP, bucket, finding ID")->required();
+  show->callback([&ctx, entity] { ctx.exit_code = RunShow(ctx, *entity); });
+
+  auto pargs = std::make_shared<PivotArgs>();
+  CLI::App* pivot = app.add_subcommand("pivot", "Neighbours of an entity grouped by edge kind");
+  AddCommonOptions(pivot, ctx);
+  pivot->add_option("entity", pargs->entity, "kind:key, or an ARN, key ID, instance ID, IP, bucket, finding ID")->required();
+  pivot->add_option("--since", pargs->since, "Window start (ISO 8601 or YYYY-MM-DD)");
+  pivot->add_option("--until", pargs->until, "Window end (ISO 8601 or YYYY-MM-DD)");
+  pivot->add_option("--edge", pargs->edge, "Only this edge kind");
+  pivot->add_option("--limit", pargs->limit, "Neighbours per group")->capture_default_str();
+  pivot->add_option("--offset", pargs->offset, "Skip this many neighbours per group (paging)");
+  pivot->add_option("--dot", pargs->dot, "Also write the result as a DOT graph to FILE");
+  pivot->callback([&ctx, pargs] { ctx.exit_code = RunPivot(ctx, *pargs); });
+}
+
+}  // namespace gumshoe::cli

@@ -1,0 +1,81 @@
+// gumshoe: entity-graph investigation of AWS security logs.
+#include <cstdio>
+#include <exception>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli_common.h"
+
+namespace gumshoe::cli {
+void RegisterIngestCommand(CLI::App& app, CliContext& ctx);
+void RegisterBrowseCommands(CLI::App& app, CliContext& ctx);  // stats, entities, show, pivot
+#if GUMSHOE_CLI_HAVE_LINEAGE
+void RegisterLineageCommand(CLI::App& app, CliContext& ctx);
+#endif
+#if GUMSHOE_CLI_HAVE_DETECT
+void RegisterDetectCommand(CLI::App& app, CliContext& ctx);
+#endif
+#if GUMSHOE_CLI_HAVE_EXPORT_DOT
+void RegisterExportDotCommand(CLI::App& app, CliContext& ctx);
+#endif
+#if GUMSHOE_CLI_HAVE_INVESTIGATE
+void RegisterBlastRadiusCommand(CLI::App& app, CliContext& ctx);
+void RegisterFindingsCommand(CLI::App& app, CliContext& ctx);
+void RegisterTimelineCommand(CLI::App& app, CliContext& ctx);
+void RegisterInvestigateCommand(CLI::App& app, CliContext& ctx);
+#endif
+}  // namespace gumshoe::cli
+
+int main(int argc, char** argv) {
+  using namespace gumshoe::cli;
+  CliContext ctx;
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  ctx.log = std::make_shared<spdlog::logger>("gumshoe", sink);
+  ctx.log->set_pattern("%^%l%$: %v");
+  ctx.log->set_level(spdlog::level::info);
+
+  CLI::App app{"gumshoe: investigate AWS security logs as an entity graph (pivot, lineage, blast radius)"};
+  app.require_subcommand(1);
+  int verbose = 0;
+  bool quiet = false;
+  app.add_flag("-v,--verbose", verbose, "More log output on stderr (-vv for trace)");
+  app.add_flag("-q,--quiet", quiet, "Only errors on stderr");
+  app.set_version_flag("--version", "gumshoe 0.1.0");
+
+  RegisterIngestCommand(app, ctx);
+  RegisterBrowseCommands(app, ctx);
+#if GUMSHOE_CLI_HAVE_LINEAGE
+  RegisterLineageCommand(app, ctx);
+#endif
+#if GUMSHOE_CLI_HAVE_DETECT
+  RegisterDetectCommand(app, ctx);
+#endif
+#if GUMSHOE_CLI_HAVE_EXPORT_DOT
+  RegisterExportDotCommand(app, ctx);
+#endif
+#if GUMSHOE_CLI_HAVE_INVESTIGATE
+  RegisterBlastRadiusCommand(app, ctx);
+  RegisterFindingsCommand(app, ctx);
+  RegisterTimelineCommand(app, ctx);
+  RegisterInvestigateCommand(app, ctx);
+#endif
+
+  app.parse_complete_callback([&] {
+    if (quiet) ctx.log->set_level(spdlog::level::err);
+    else if (verbose >= 2) ctx.log->set_level(spdlog::level::trace);
+    else if (verbose == 1) ctx.log->set_level(spdlog::level::debug);
+  });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gumshoe: internal error: %s\n", e.what());
+    return kExitRuntime;
+  }
+  std::fflush(stdout);
+  return ctx.exit_code;
+}

@@ -1,0 +1,111 @@
+#include "output.h"
+
+#include <algorithm>
+
+#include "gumshoe/time_util.h"
+
+namespace gumshoe::cli {
+
+std::string ValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<uint8_t>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+    bool ok = n > 0 && i + n <= s.size();
+    uint32_t v = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
+    for (size_t k = 1; ok && k < n; ++k) {
+      auto b = static_cast<uint8_t>(s[i + k]);
+      if ((b & 0xc0) != 0x80) ok = false;
+      v = v << 6 | (b & 0x3f);
+    }
+    if (ok && ((n == 2 && v < 0x80) || (n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
+               (v >= 0xd800 && v <= 0xdfff)))
+      ok = false;
+    if (!ok) {
+      out += "\xef\xbf\xbd";
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+void JsonOut::Time(std::string_view k, Timestamp t) {
+  Key(k);
+  if (t == kNoTime) writer_.Null();
+  else String(FormatTime(t));
+}
+
+void JsonOut::Ref(const EntityRef& r) {
+  writer_.StartObject();
+  Field("kind", EntityKindName(r.kind));
+  Field("key", r.key);
+  writer_.EndObject();
+}
+
+void JsonOut::Entity(const gumshoe::Entity& e) {
+  writer_.StartObject();
+  Field("kind", EntityKindName(e.kind));
+  Field("key", e.key);
+  Time("first_seen", e.first_seen);
+  Time("last_seen", e.last_seen);
+  Key("attrs");
+  writer_.StartObject();
+  for (const auto& [name, v] : e.attrs) Field(name, v.value);
+  writer_.EndObject();
+  Key("tags");
+  writer_.StartArray();
+  for (const auto& t : e.tags) String(t);
+  writer_.EndArray();
+  writer_.EndObject();
+}
+
+void JsonOut::Stats(const EdgeStats& s) {
+  writer_.StartObject();
+  Field("count", s.count);
+  Field("success", s.success);
+  Field("failure", s.failure);
+  Time("first_seen", s.first_seen);
+  Time("last_seen", s.last_seen);
+  Field("first_evidence", s.first_evidence.ref);
+  Field("last_evidence", s.last_evidence.ref);
+  Key("counters");
+  writer_.StartObject();
+  for (const auto& [name, v] : s.counters) Field(name, v);
+  writer_.EndObject();
+  writer_.EndObject();
+}
+
+void JsonOut::Print() {
+  std::fwrite(buffer_.GetString(), 1, buffer_.GetSize(), stdout);
+  std::fputc('\n', stdout);
+}
+
+void PrintTable(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows, FILE* out) {
+  std::vector<std::vector<std::string>> safe;
+  safe.reserve(rows.size() + 1);
+  safe.push_back(header);
+  for (const auto& r : rows) {
+    std::vector<std::string> s;
+    s.reserve(r.size());
+    for (const auto& c : r) s.push_back(TerminalSafe(c));
+    safe.push_back(std::move(s));
+  }
+  std::vector<size_t> width(header.size(), 0);
+  for (const auto& r : safe)
+    for (size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], std::min<size_t>(r[i].size(), 80));
+  for (const auto& r : safe) {
+    std::string line;
+    for (size_t i = 0; i < r.size() && i < width.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line.append(r[i].size() < width[i] ? width[i] - r[i].size() + 2 : 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    std::fprintf(out, "%s\n", line.c_str());
+  }
+}
+
+}  // namespace gumshoe::cli

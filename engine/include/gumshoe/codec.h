@@ -1,0 +1,42 @@
+// Byte encodings shared by every store implementation.
+//
+// Keys are fixed-width and big-endian, so byte order is numeric order:
+//   entity id   kind(1) | hash(8, BE)                         9 bytes
+//   edge key    endpoint id(9) | edge kind(1) | other id(9)   19 bytes
+//   name key    kind(1) | canonical key bytes
+// Values start with a format byte (kValueFormat) and use LEB128 varints.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "gumshoe/model.h"
+#include "gumshoe/status.h"
+
+namespace gumshoe {
+
+inline constexpr uint8_t kValueFormat = 1;
+inline constexpr size_t kEntityIdBytes = 9;
+inline constexpr size_t kEdgeKeyBytes = 19;
+
+std::string EncodeEntityId(const EntityId& id);
+bool DecodeEntityId(std::string_view bytes, EntityId* id);
+
+std::string EncodeEdgeKey(const EntityId& first, EdgeKind kind, const EntityId& second);
+bool DecodeEdgeKey(std::string_view bytes, EntityId* first, EdgeKind* kind, EntityId* second);
+
+std::string EncodeNameKey(EntityKind kind, std::string_view key);
+
+std::string EncodeEntity(const Entity& e);
+Result<Entity> DecodeEntity(std::string_view bytes);
+
+std::string EncodeEdgeStats(const EdgeStats& s);
+Result<EdgeStats> DecodeEdgeStats(std::string_view bytes);
+
+// Low-level helpers, exposed for tests and other encoders.
+void PutVarint(std::string* out, uint64_t v);
+bool GetVarint(std::string_view* in, uint64_t* v);
+void PutBigEndian64(std::string* out, uint64_t v);
+uint64_t GetBigEndian64(const char* p);
+
+}  // namespace gumshoe

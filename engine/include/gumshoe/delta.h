@@ -1,0 +1,78 @@
+// GraphDelta: an in-memory batch of graph changes, aggregated before it is
+// written. Ingestors describe what each record means by calling Touch/SetAttr/
+// AddTag/AddEdge; repeated observations of the same edge fold into one
+// EdgeStats here, so millions of records become thousands of writes.
+//
+// A store applies a delta atomically (GraphStore::Apply), together with the
+// identities of the records it came from, so that a record is either fully in
+// the store or not at all, and is never counted twice.
+// Not thread-safe: one delta per producing thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "gumshoe/hash.h"
+#include "gumshoe/model.h"
+
+namespace gumshoe {
+
+// One observation of an edge.
+struct EdgeObservation {
+  Timestamp time = kNoTime;
+  // +1 success, -1 failure, 0 the source does not say.
+  int outcome = 0;
+  std::string_view evidence;  // "cloudtrail:<eventID>" or "file:line"
+  uint64_t weight = 1;        // how many occurrences this observation stands for
+};
+
+struct RecordIdHash {
+  size_t operator()(const RecordId& r) const {
+    uint64_t v;
+    static_assert(sizeof(v) <= sizeof(RecordId));
+    __builtin_memcpy(&v, r.data(), sizeof(v));
+    return static_cast<size_t>(v);
+  }
+};
+
+class GraphDelta {
+ public:
+  // Records the entity as seen at `t` (kNoTime: exists, time unknown).
+  void Touch(const EntityRef& e, Timestamp t);
+  void SetAttr(const EntityRef& e, std::string_view name, std::string_view value, Timestamp t);
+  void AddTag(const EntityRef& e, std::string_view tag, Timestamp t);
+  // Adds one observation of src -[kind]-> dst and touches both ends.
+  // Returns the aggregated stats, so callers can add counters.
+  EdgeStats& AddEdge(const EntityRef& src, EdgeKind kind, const EntityRef& dst, const EdgeObservation& obs);
+  // Records that the record with this identity is part of the delta.
+  void AddRecord(const RecordId& id) { records_.insert(id); }
+  bool HasRecord(const RecordId& id) const { return records_.count(id) != 0; }
+
+  struct EdgeEntry {
+    EntityRef src;
+    EdgeKind kind;
+    EntityRef dst;
+    EdgeStats stats;
+  };
+  const std::unordered_map<std::string, Entity>& entities() const { return entities_; }
+  const std::unordered_map<std::string, EdgeEntry>& edges() const { return edges_; }
+  const std::unordered_set<RecordId, RecordIdHash>& records() const { return records_; }
+
+  bool empty() const { return entities_.empty() && edges_.empty() && records_.empty(); }
+  // A rough count of bytes held, to decide when to flush.
+  size_t ApproxBytes() const { return approx_bytes_; }
+  void Clear();
+
+ private:
+  Entity& EntityFor(const EntityRef& e);
+  std::unordered_map<std::string, Entity> entities_;   // "kind\0key"
+  std::unordered_map<std::string, EdgeEntry> edges_;   // "kind\0src\0edge\0kind\0dst"
+  std::unordered_set<RecordId, RecordIdHash> records_;
+  size_t approx_bytes_ = 0;
+};
+
+}  // namespace gumshoe

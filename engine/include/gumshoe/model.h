@@ -1,0 +1,216 @@
+// The entity-graph model: entity kinds, edge kinds, and the values stored for
+// each. Numeric values of EntityKind and EdgeKind are written to disk: never
+// renumber one, only append. Names (`iam_user`, `called_from`) are what users
+// type and what JSON/DOT output shows; they are stable too.
+//
+// Times are seconds since the Unix epoch, UTC. kNoTime marks "unknown".
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gumshoe {
+
+using Timestamp = int64_t;  // seconds since epoch, UTC
+inline constexpr Timestamp kNoTime = std::numeric_limits<int64_t>::min();
+
+// Entity kinds. Canonical key of each (see normalize.h for the exact rules):
+enum class EntityKind : uint8_t {
+  kAccount = 1,           // 12-digit account ID, or a pseudo account such as ANONYMOUS_PRINCIPAL
+  kIamUser = 2,           // user ARN: arn:aws:iam::<acct>:user/<path/>name
+  kIamRole = 3,           // role ARN: arn:aws:iam::<acct>:role/<path/>name
+  kRoleSession = 4,       // session ARN: arn:aws:sts::<acct>:assumed-role/<role>/<session>
+  kFederatedUser = 5,     // arn:aws:sts::<acct>:federated-user/<name>, or provider:subject for SAML/OIDC users
+  kAccessKey = 6,         // access key ID, upper case: AKIA... (long-term), ASIA... (temporary)
+  kEc2Instance = 7,       // instance ID, lower case: i-0123456789abcdef0
+  kNetworkInterface = 8,  // ENI ID, lower case: eni-...
+  kIpAddress = 9,         // IPv4 dotted quad, or IPv6 in RFC 5952 canonical text
+  kRdsInstance = 10,      // DB instance (or cluster) identifier, lower case
+  kDbUser = 11,           // <db-instance>/<user name> (user names are per instance)
+  kS3Bucket = 12,         // bucket name, lower case
+  kUserAgent = 13,        // the user-agent string as logged (bounded length)
+  kDomain = 14,           // DNS name, lower case, without the trailing dot
+  kFinding = 15,          // finding ID (GuardDuty's `id`, or a gumshoe detection ID)
+  kAwsService = 16,       // service principal, lower case: ec2.amazonaws.com, "aws internal"
+  kLambdaFunction = 17,   // function ARN
+  kEksCluster = 18,       // cluster name or ARN
+  kThreatList = 19,       // threat-intel list name: tor, or the name given with --list-name
+  kIdentityProvider = 20, // SAML provider ARN or OIDC issuer
+  kApiCall = 21,          // <eventSource>:<eventName>, e.g. iam.amazonaws.com:CreateUser
+};
+inline constexpr EntityKind kAllEntityKinds[] = {
+    EntityKind::kAccount,       EntityKind::kIamUser,          EntityKind::kIamRole,
+    EntityKind::kRoleSession,   EntityKind::kFederatedUser,    EntityKind::kAccessKey,
+    EntityKind::kEc2Instance,   EntityKind::kNetworkInterface, EntityKind::kIpAddress,
+    EntityKind::kRdsInstance,   EntityKind::kDbUser,           EntityKind::kS3Bucket,
+    EntityKind::kUserAgent,     EntityKind::kDomain,           EntityKind::kFinding,
+    EntityKind::kAwsService,    EntityKind::kLambdaFunction,   EntityKind::kEksCluster,
+    EntityKind::kThreatList,    EntityKind::kIdentityProvider, EntityKind::kApiCall};
+
+// Edge kinds. Every edge is directed src -> dst; the meaning of each:
+enum class EdgeKind : uint8_t {
+  kAssumedRole = 1,        // role_session -> iam_role: the session is of this role (sessionIssuer)
+  kMinted = 2,             // caller credential (key/session/principal) -> minted access key
+                           //   (AssumeRole*, GetSessionToken, GetFederationToken)
+  kAuthenticatedWith = 3,  // principal or session -> access key it signed calls with
+  kCalledFrom = 4,         // actor -> ip_address or aws_service the calls came from
+  kUsedAgent = 5,          // actor -> user_agent
+  kCreated = 6,            // actor -> IAM entity or key it created (CreateUser, CreateAccessKey, ...)
+  kModified = 7,           // actor -> entity whose permissions/config it changed (policies, ACLs, trails)
+  kLaunched = 8,           // actor -> ec2_instance it launched (RunInstances)
+  kInstanceProfileRole = 9,// ec2_instance -> iam_role of its instance profile
+  kRead = 10,              // actor or ip -> s3_bucket it read (GetObject, ListObjects, ...)
+  kWrote = 11,             // actor or ip -> s3_bucket it wrote (PutObject, DeleteObject, ...)
+  kNetworkFlow = 12,       // ec2_instance/network_interface/ip -> remote ip_address (VPC flow)
+  kQueried = 13,           // ec2_instance or ip -> domain it asked the resolver for
+  kResolvedTo = 14,        // domain -> ip_address in the answer
+  kDbLogin = 15,           // ip_address -> db_user: login attempts (success and failure counts)
+  kDbUserOf = 16,          // db_user -> rds_instance
+  kInvolves = 17,          // finding -> any entity the finding names
+  kInAccount = 18,         // entity -> account that owns it
+  kHasInterface = 19,      // ec2_instance -> network_interface
+  kAssignedIp = 20,        // network_interface or ec2_instance -> ip_address it holds
+  kCredentialOf = 21,      // access key -> the principal or session it belongs to
+  kDeleted = 22,           // actor -> entity it deleted or deactivated (DeleteAccessKey, DeleteUser, ...)
+  kCalledApi = 23,         // actor -> api_call (per-API success/failure, hourly)
+  kListedIn = 24,          // ip_address -> threat_list, hourly buckets cover the listed times
+  kFederatedBy = 25,       // role_session/federated_user -> identity_provider that vouched for it
+  kDbAction = 26,          // db_user -> entity its statements changed (CREATE USER, GRANT, ...)
+  kConsoleLogin = 27,      // principal -> account it signed in to (success/failure, MFA counters)
+  kSessionOnInstance = 28, // role_session -> ec2_instance whose profile it is (session name = instance ID)
+  kSameEvent = 29,         // role_session/key -> counterpart in another account (sharedEventID)
+};
+inline constexpr EdgeKind kAllEdgeKinds[] = {
+    EdgeKind::kAssumedRole,  EdgeKind::kMinted,        EdgeKind::kAuthenticatedWith,
+    EdgeKind::kCalledFrom,   EdgeKind::kUsedAgent,     EdgeKind::kCreated,
+    EdgeKind::kModified,     EdgeKind::kLaunched,      EdgeKind::kInstanceProfileRole,
+    EdgeKind::kRead,         EdgeKind::kWrote,         EdgeKind::kNetworkFlow,
+    EdgeKind::kQueried,      EdgeKind::kResolvedTo,    EdgeKind::kDbLogin,
+    EdgeKind::kDbUserOf,     EdgeKind::kInvolves,      EdgeKind::kInAccount,
+    EdgeKind::kHasInterface, EdgeKind::kAssignedIp,    EdgeKind::kCredentialOf,
+    EdgeKind::kDeleted,      EdgeKind::kCalledApi,     EdgeKind::kListedIn,
+    EdgeKind::kFederatedBy,  EdgeKind::kDbAction,      EdgeKind::kConsoleLogin,
+    EdgeKind::kSessionOnInstance, EdgeKind::kSameEvent};
+
+std::string_view EntityKindName(EntityKind kind);   // "iam_user"
+std::string_view EntityKindLabel(EntityKind kind);  // "IAM user"
+std::optional<EntityKind> ParseEntityKind(std::string_view name);
+std::string_view EdgeKindName(EdgeKind kind);        // "called_from"
+std::string_view EdgeKindMeaning(EdgeKind kind);     // one line, for --help and README
+std::optional<EdgeKind> ParseEdgeKind(std::string_view name);
+
+// An entity's identity inside one store: its kind and a keyed 64-bit hash of
+// its canonical key. Fixed-width on disk: kind byte + big-endian hash.
+struct EntityId {
+  EntityKind kind = EntityKind::kAccount;
+  uint64_t hash = 0;
+  friend bool operator==(const EntityId& a, const EntityId& b) { return a.kind == b.kind && a.hash == b.hash; }
+  friend bool operator!=(const EntityId& a, const EntityId& b) { return !(a == b); }
+  friend bool operator<(const EntityId& a, const EntityId& b) {
+    return a.kind != b.kind ? a.kind < b.kind : a.hash < b.hash;
+  }
+};
+struct EntityIdHash {
+  size_t operator()(const EntityId& id) const { return static_cast<size_t>(id.hash ^ (uint64_t(id.kind) << 56)); }
+};
+
+// An entity named by kind and canonical key: what ingestors emit and users type.
+struct EntityRef {
+  EntityKind kind = EntityKind::kAccount;
+  std::string key;
+  friend bool operator==(const EntityRef& a, const EntityRef& b) { return a.kind == b.kind && a.key == b.key; }
+  friend bool operator<(const EntityRef& a, const EntityRef& b) {
+    return a.kind != b.kind ? a.kind < b.kind : a.key < b.key;
+  }
+};
+std::string FormatRef(const EntityRef& ref);  // "iam_user:arn:aws:iam::1:user/x"
+
+// An attribute value and the time it was observed; the newest observation wins
+// when two disagree (ties: the larger value), so merge order never matters.
+struct AttrValue {
+  std::string value;
+  Timestamp observed = kNoTime;
+  friend bool operator==(const AttrValue&, const AttrValue&) = default;
+};
+
+struct Entity {
+  EntityKind kind = EntityKind::kAccount;
+  std::string key;
+  Timestamp first_seen = kNoTime;
+  Timestamp last_seen = kNoTime;
+  std::map<std::string, AttrValue> attrs;  // typed by convention: "account", "region", "ip_class", ...
+  std::set<std::string> tags;              // "tor_exit", "public", "aws", ...
+  EntityRef ref() const { return EntityRef{kind, key}; }
+  const std::string* Attr(std::string_view name) const;
+  friend bool operator==(const Entity&, const Entity&) = default;
+};
+
+// Where an observation came from: a source event ID ("cloudtrail:<eventID>")
+// or a file position ("flows.log:42").
+struct Evidence {
+  Timestamp time = kNoTime;
+  std::string ref;
+  friend bool operator==(const Evidence&, const Evidence&) = default;
+};
+
+// Aggregated statistics of one edge. Merging two EdgeStats is associative and
+// commutative (see MergeEdgeStats), which is what makes ingest idempotent under
+// any batching and lets RocksDB merge them without read-modify-write.
+struct EdgeStats {
+  uint64_t count = 0;
+  uint64_t success = 0;
+  uint64_t failure = 0;
+  Timestamp first_seen = kNoTime;
+  Timestamp last_seen = kNoTime;
+  Evidence first_evidence;
+  Evidence last_evidence;
+  std::map<uint32_t, uint64_t> hourly;      // hour since epoch -> observations
+  std::map<std::string, int64_t> counters;  // bytes_out, packets_in, "dport:00443", "op:GetObject", ...
+
+  // Observations whose hour lies in [since, until] (inclusive of partial hours).
+  // kNoTime on either side means unbounded.
+  uint64_t CountInWindow(Timestamp since, Timestamp until) const;
+  // The first hour start >= since with observations, or kNoTime.
+  Timestamp FirstActiveAtOrAfter(Timestamp since) const;
+  friend bool operator==(const EdgeStats&, const EdgeStats&) = default;
+};
+
+// Counters map limits: at most this many keys are kept. When more arrive, the
+// lexicographically smallest keys are kept (that rule keeps merging
+// associative) and the rest are summed into "overflow".
+inline constexpr size_t kMaxEdgeCounters = 96;
+
+struct Edge {
+  EntityId src;
+  EdgeKind kind = EdgeKind::kAssumedRole;
+  EntityId dst;
+  EdgeStats stats;
+};
+
+enum class Direction : uint8_t { kOut = 0, kIn = 1 };
+
+// Folds `from` into `into` (counts add, first/last take the extremes and their
+// evidence, buckets and counters add).
+void MergeEdgeStats(EdgeStats& into, const EdgeStats& from);
+// Folds `from` into `into`: first/last extremes, attrs newest-wins, tags union.
+// REQUIRES: same kind and key.
+void MergeEntity(Entity& into, const Entity& from);
+
+// A half-open time window; kNoTime on either side means unbounded.
+struct TimeWindow {
+  Timestamp since = kNoTime;
+  Timestamp until = kNoTime;
+  bool Contains(Timestamp t) const {
+    return (since == kNoTime || t >= since) && (until == kNoTime || t <= until);
+  }
+  bool unbounded() const { return since == kNoTime && until == kNoTime; }
+};
+
+}  // namespace gumshoe

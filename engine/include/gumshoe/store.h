@@ -1,0 +1,75 @@
+// The graph store interfaces. Traversals take a GraphReader, so they run the
+// same on the RocksDB store (storage/) and on MemoryStore (tests, embedding).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gumshoe/delta.h"
+#include "gumshoe/hash.h"
+#include "gumshoe/model.h"
+#include "gumshoe/status.h"
+
+namespace gumshoe {
+
+// Read access to a graph. A reader obtained from GraphStore::Snapshot() sees
+// one consistent point in time; the store itself reads the latest state.
+// Thread-safety: const methods may be called from several threads at once.
+class GraphReader {
+ public:
+  virtual ~GraphReader() = default;
+
+  // The id a (kind, canonical key) has in this store. Never fails.
+  virtual EntityId IdOf(EntityKind kind, std::string_view key) const = 0;
+  // The entity, or std::nullopt when it is not stored.
+  virtual Result<std::optional<Entity>> GetEntity(const EntityId& id) const = 0;
+
+  // Calls fn for each edge of `id` in direction `dir`, ordered by (edge kind,
+  // other end id); `kind` restricts to one edge kind. Out-edges have
+  // edge.src == id, in-edges edge.dst == id. fn returns false to stop.
+  using EdgeFn = std::function<bool(const Edge&)>;
+  virtual Status ScanEdges(const EntityId& id, Direction dir, std::optional<EdgeKind> kind,
+                           const EdgeFn& fn) const = 0;
+
+  // Calls fn for each stored entity (of `kind`, when given), in id order.
+  using EntityFn = std::function<bool(const Entity&)>;
+  virtual Status ScanEntities(std::optional<EntityKind> kind, const EntityFn& fn) const = 0;
+
+  // Calls fn for each canonical key of `kind` starting with `prefix`, in byte order.
+  using KeyFn = std::function<bool(std::string_view key)>;
+  virtual Status ScanKeys(EntityKind kind, std::string_view prefix, const KeyFn& fn) const = 0;
+
+  // Calls fn for every out-edge in the store (each edge once). The default
+  // walks ScanEntities + ScanEdges; stores may override it with a faster scan.
+  virtual Status ScanAllEdges(const EdgeFn& fn) const;
+
+  // Convenience: GetEntity(IdOf(ref)).
+  Result<std::optional<Entity>> Find(const EntityRef& ref) const { return GetEntity(IdOf(ref.kind, ref.key)); }
+};
+
+// A writable, persistent (or in-memory) graph. One writer at a time; readers
+// may run concurrently with it through Snapshot().
+class GraphStore : public GraphReader {
+ public:
+  // Whether a record with this identity was already applied.
+  virtual Result<bool> ContainsRecord(const RecordId& id) const = 0;
+  // Applies the whole delta atomically: entities merged, each edge merged into
+  // both its out- and in-edge entries, record identities remembered.
+  virtual Status Apply(const GraphDelta& delta) = 0;
+  // A reader over a consistent snapshot of the current state.
+  virtual std::unique_ptr<GraphReader> Snapshot() const = 0;
+  virtual const Hasher& hasher() const = 0;
+
+  // Small named values kept with the store (ingest run summaries, settings).
+  virtual Status PutMeta(std::string_view key, std::string_view value) = 0;
+  virtual Result<std::optional<std::string>> GetMeta(std::string_view key) const = 0;
+  virtual Status ScanMeta(std::string_view prefix,
+                          const std::function<bool(std::string_view, std::string_view)>& fn) const = 0;
+  // Makes everything applied so far durable.
+  virtual Status Flush() = 0;
+};
+
+}  // namespace gumshoe

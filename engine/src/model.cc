@@ -1,0 +1,211 @@
+#include "gumshoe/model.h"
+
+#include <algorithm>
+
+namespace gumshoe {
+namespace {
+
+struct KindInfo {
+  EntityKind kind;
+  std::string_view name;
+  std::string_view label;
+};
+constexpr KindInfo kKindInfo[] = {
+    {EntityKind::kAccount, "account", "account"},
+    {EntityKind::kIamUser, "iam_user", "IAM user"},
+    {EntityKind::kIamRole, "iam_role", "IAM role"},
+    {EntityKind::kRoleSession, "role_session", "role session"},
+    {EntityKind::kFederatedUser, "federated_user", "federated user"},
+    {EntityKind::kAccessKey, "access_key", "access key"},
+    {EntityKind::kEc2Instance, "ec2_instance", "EC2 instance"},
+    {EntityKind::kNetworkInterface, "network_interface", "network interface"},
+    {EntityKind::kIpAddress, "ip_address", "IP address"},
+    {EntityKind::kRdsInstance, "rds_instance", "RDS instance"},
+    {EntityKind::kDbUser, "db_user", "DB user"},
+    {EntityKind::kS3Bucket, "s3_bucket", "S3 bucket"},
+    {EntityKind::kUserAgent, "user_agent", "user agent"},
+    {EntityKind::kDomain, "domain", "domain"},
+    {EntityKind::kFinding, "finding", "finding"},
+    {EntityKind::kAwsService, "aws_service", "AWS service"},
+    {EntityKind::kLambdaFunction, "lambda_function", "Lambda function"},
+    {EntityKind::kEksCluster, "eks_cluster", "EKS cluster"},
+    {EntityKind::kThreatList, "threat_list", "threat list"},
+    {EntityKind::kIdentityProvider, "identity_provider", "identity provider"},
+    {EntityKind::kApiCall, "api_call", "API call"},
+};
+
+struct EdgeInfo {
+  EdgeKind kind;
+  std::string_view name;
+  std::string_view meaning;
+};
+constexpr EdgeInfo kEdgeInfo[] = {
+    {EdgeKind::kAssumedRole, "assumed_role", "role session -> the IAM role it is a session of"},
+    {EdgeKind::kMinted, "minted", "caller credential -> temporary key it minted (AssumeRole*, GetSessionToken, GetFederationToken)"},
+    {EdgeKind::kAuthenticatedWith, "authenticated_with", "principal or session -> access key that signed its calls"},
+    {EdgeKind::kCalledFrom, "called_from", "actor -> IP address or AWS service its calls came from"},
+    {EdgeKind::kUsedAgent, "used_agent", "actor -> user agent it sent"},
+    {EdgeKind::kCreated, "created", "actor -> IAM user, role, key or login profile it created"},
+    {EdgeKind::kModified, "modified", "actor -> entity whose policy, ACL or configuration it changed"},
+    {EdgeKind::kLaunched, "launched", "actor -> EC2 instance it launched"},
+    {EdgeKind::kInstanceProfileRole, "instance_profile_role", "EC2 instance -> role of its instance profile"},
+    {EdgeKind::kRead, "read", "actor or IP -> S3 bucket it read from"},
+    {EdgeKind::kWrote, "wrote", "actor or IP -> S3 bucket it wrote to or deleted from"},
+    {EdgeKind::kNetworkFlow, "network_flow", "instance, interface or IP -> remote IP it exchanged traffic with"},
+    {EdgeKind::kQueried, "queried", "instance or IP -> domain it looked up"},
+    {EdgeKind::kResolvedTo, "resolved_to", "domain -> IP address in a DNS answer"},
+    {EdgeKind::kDbLogin, "db_login", "IP address -> DB user it tried to log in as (success/failure counts)"},
+    {EdgeKind::kDbUserOf, "db_user_of", "DB user -> RDS instance it belongs to"},
+    {EdgeKind::kInvolves, "involves", "finding -> entity the finding names"},
+    {EdgeKind::kInAccount, "in_account", "entity -> account that owns it"},
+    {EdgeKind::kHasInterface, "has_interface", "EC2 instance -> network interface attached to it"},
+    {EdgeKind::kAssignedIp, "assigned_ip", "network interface or instance -> IP address it holds"},
+    {EdgeKind::kCredentialOf, "credential_of", "access key -> the user, role session or federated user it belongs to"},
+    {EdgeKind::kDeleted, "deleted", "actor -> entity it deleted or deactivated"},
+    {EdgeKind::kCalledApi, "called_api", "actor -> API it called (success/failure per hour)"},
+    {EdgeKind::kListedIn, "listed_in", "IP address -> threat list naming it (hours it was listed)"},
+    {EdgeKind::kFederatedBy, "federated_by", "session or federated user -> identity provider that vouched for it"},
+    {EdgeKind::kDbAction, "db_action", "DB user -> entity its statements created or changed"},
+    {EdgeKind::kConsoleLogin, "console_login", "principal -> account it signed in to the console of"},
+    {EdgeKind::kSessionOnInstance, "session_on_instance", "instance-profile role session -> the EC2 instance it belongs to"},
+    {EdgeKind::kSameEvent, "same_event", "entity -> its counterpart in another account's copy of one event (sharedEventID)"},
+};
+
+}  // namespace
+
+std::string_view EntityKindName(EntityKind kind) {
+  for (const auto& k : kKindInfo)
+    if (k.kind == kind) return k.name;
+  return "unknown";
+}
+std::string_view EntityKindLabel(EntityKind kind) {
+  for (const auto& k : kKindInfo)
+    if (k.kind == kind) return k.label;
+  return "unknown";
+}
+std::optional<EntityKind> ParseEntityKind(std::string_view name) {
+  for (const auto& k : kKindInfo)
+    if (k.name == name) return k.kind;
+  return std::nullopt;
+}
+std::string_view EdgeKindName(EdgeKind kind) {
+  for (const auto& e : kEdgeInfo)
+    if (e.kind == kind) return e.name;
+  return "unknown";
+}
+std::string_view EdgeKindMeaning(EdgeKind kind) {
+  for (const auto& e : kEdgeInfo)
+    if (e.kind == kind) return e.meaning;
+  return "";
+}
+std::optional<EdgeKind> ParseEdgeKind(std::string_view name) {
+  for (const auto& e : kEdgeInfo)
+    if (e.name == name) return e.kind;
+  return std::nullopt;
+}
+
+std::string FormatRef(const EntityRef& ref) {
+  std::string out(EntityKindName(ref.kind));
+  out += ':';
+  out += ref.key;
+  return out;
+}
+
+const std::string* Entity::Attr(std::string_view name) const {
+  auto it = attrs.find(std::string(name));
+  return it == attrs.end() ? nullptr : &it->second.value;
+}
+
+namespace {
+Timestamp MinTime(Timestamp a, Timestamp b) {
+  if (a == kNoTime) return b;
+  if (b == kNoTime) return a;
+  return std::min(a, b);
+}
+Timestamp MaxTime(Timestamp a, Timestamp b) {
+  if (a == kNoTime) return b;
+  if (b == kNoTime) return a;
+  return std::max(a, b);
+}
+// Earlier time wins; ties go to the smaller ref, so merge order never matters.
+void TakeFirst(Evidence& into, const Evidence& from) {
+  if (from.time == kNoTime && from.ref.empty()) return;
+  if (into.time == kNoTime && into.ref.empty()) { into = from; return; }
+  if (from.time == kNoTime) return;
+  if (into.time == kNoTime || from.time < into.time || (from.time == into.time && from.ref < into.ref)) into = from;
+}
+void TakeLast(Evidence& into, const Evidence& from) {
+  if (from.time == kNoTime && from.ref.empty()) return;
+  if (into.time == kNoTime && into.ref.empty()) { into = from; return; }
+  if (from.time == kNoTime) return;
+  if (into.time == kNoTime || from.time > into.time || (from.time == into.time && from.ref > into.ref)) into = from;
+}
+}  // namespace
+
+void MergeEdgeStats(EdgeStats& into, const EdgeStats& from) {
+  into.count += from.count;
+  into.success += from.success;
+  into.failure += from.failure;
+  into.first_seen = MinTime(into.first_seen, from.first_seen);
+  into.last_seen = MaxTime(into.last_seen, from.last_seen);
+  TakeFirst(into.first_evidence, from.first_evidence);
+  TakeLast(into.last_evidence, from.last_evidence);
+  for (const auto& [hour, n] : from.hourly) into.hourly[hour] += n;
+  for (const auto& [name, n] : from.counters) into.counters[name] += n;
+  if (into.counters.size() > kMaxEdgeCounters) {
+    // Keep the kMaxEdgeCounters-1 smallest keys and fold the rest into
+    // "overflow": the kept set is then the same whatever the merge order.
+    int64_t overflow = 0;
+    if (auto ov = into.counters.find("overflow"); ov != into.counters.end()) {
+      overflow = ov->second;
+      into.counters.erase(ov);
+    }
+    while (into.counters.size() > kMaxEdgeCounters - 1) {
+      auto last = std::prev(into.counters.end());
+      overflow += last->second;
+      into.counters.erase(last);
+    }
+    into.counters["overflow"] = overflow;
+  }
+}
+
+void MergeEntity(Entity& into, const Entity& from) {
+  into.first_seen = MinTime(into.first_seen, from.first_seen);
+  into.last_seen = MaxTime(into.last_seen, from.last_seen);
+  for (const auto& [name, v] : from.attrs) {
+    auto it = into.attrs.find(name);
+    if (it == into.attrs.end()) {
+      into.attrs.emplace(name, v);
+    } else {
+      AttrValue& cur = it->second;
+      bool newer = cur.observed == kNoTime ? v.observed != kNoTime || v.value > cur.value
+                   : v.observed == kNoTime ? false
+                   : v.observed > cur.observed || (v.observed == cur.observed && v.value > cur.value);
+      if (newer) cur = v;
+    }
+  }
+  into.tags.insert(from.tags.begin(), from.tags.end());
+}
+
+uint64_t EdgeStats::CountInWindow(Timestamp since, Timestamp until) const {
+  if (since == kNoTime && until == kNoTime) return count;
+  auto lo = since == kNoTime ? hourly.begin() : hourly.lower_bound(static_cast<uint32_t>(std::max<Timestamp>(0, since) / 3600));
+  uint64_t n = 0;
+  for (auto it = lo; it != hourly.end(); ++it) {
+    if (until != kNoTime && static_cast<Timestamp>(it->first) * 3600 > until) break;
+    n += it->second;
+  }
+  return n;
+}
+
+Timestamp EdgeStats::FirstActiveAtOrAfter(Timestamp since) const {
+  if (hourly.empty()) return first_seen != kNoTime && (since == kNoTime || first_seen >= since) ? first_seen : kNoTime;
+  auto it = since == kNoTime ? hourly.begin() : hourly.lower_bound(static_cast<uint32_t>(std::max<Timestamp>(0, since) / 3600));
+  if (it == hourly.end()) return kNoTime;
+  Timestamp t = static_cast<Timestamp>(it->first) * 3600;
+  if (first_seen != kNoTime && first_seen > t) t = first_seen;
+  if (since != kNoTime && t < since) t = since;
+  return t;
+}
+
+}  // namespace gumshoe

@@ -1,0 +1,97 @@
+// Ingest: turns log files into graph changes in a GraphStore.
+//
+// Ingest(store, paths, options) reads files, directories (walked recursively,
+// e.g. an S3 `AWSLogs/` tree), `.gz` files and "-" (stdin); detects each
+// input's source from its content and path unless options.source forces one;
+// and applies records in batches. Every record is either applied, skipped as
+// a duplicate (its identity is already stored), or rejected under a stable
+// reason name such as "cloudtrail.missing_eventTime", with file:line or byte
+// offset. A file that cannot be read at all (missing, broken gzip, over a
+// size limit) is reported in IngestStats::file_errors; the records read from
+// it before the fault are kept.
+//
+// Thread-safety: one Ingest call per store at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gumshoe/model.h"
+#include "gumshoe/status.h"
+#include "gumshoe/store.h"
+
+namespace gumshoe {
+
+struct IngestProgress {
+  std::string current_file;
+  uint64_t files_done = 0;
+  uint64_t bytes_read = 0;  // input bytes (compressed size for .gz)
+  uint64_t records = 0;
+};
+
+struct IngestOptions {
+  // Force an ingestor by name ("cloudtrail", "vpc_flow", ...). Default: detect.
+  std::string source;
+  // Largest single JSON record or text line accepted. Default: 16 MiB.
+  size_t max_record_bytes = 16u << 20;
+  // Largest decompressed size of one .gz input (gzip-bomb guard). Default: 8 GiB.
+  uint64_t max_decompressed_bytes = 8ull << 30;
+  // Largest nesting depth of a JSON record. Default: 128.
+  int max_json_depth = 128;
+  // A batch is written once its aggregated delta holds about this many bytes,
+  // or after batch_records records. Defaults: 64 MiB, 200k.
+  size_t batch_bytes = 64u << 20;
+  size_t batch_records = 200000;
+  // Examples (file:line) kept per reject reason. Default: 5.
+  size_t max_examples_per_reason = 5;
+  // Reference time for plausibility checks (0 = now).
+  Timestamp now = 0;
+  // Threat-intel lists: the list name for plain IP/CIDR lists, and how long a
+  // Tor ExitAddress observation counts as listed on each side of its timestamp.
+  std::string list_name;
+  int tor_window_hours = 24;
+  // RDS logs: the DB instance when neither path nor content names it.
+  std::string db_instance;
+  // Called about every 50k records and per file. May be empty.
+  std::function<void(const IngestProgress&)> progress;
+};
+
+// Counts of one ingest run.
+struct IngestStats {
+  uint64_t files = 0;
+  uint64_t bytes = 0;
+  uint64_t records_total = 0;  // records seen = ok + duplicates + rejected + no_data
+  uint64_t records_ok = 0;
+  uint64_t duplicates = 0;
+  uint64_t rejected = 0;
+  uint64_t no_data = 0;        // records that say "nothing here" (flow NODATA/SKIPDATA)
+  uint64_t batches = 0;
+  std::map<std::string, uint64_t> records_by_source;    // ok records per ingestor
+  std::map<std::string, uint64_t> rejects;              // reason -> count
+  std::map<std::string, uint64_t> anomalies;            // counted oddities in kept records
+  std::map<std::string, std::vector<std::string>> examples;  // reason -> "file:line"
+  std::vector<std::string> file_errors;                 // "path: what went wrong"
+
+  void MergeFrom(const IngestStats& other);
+  // Stable JSON (sorted keys).
+  std::string ToJson() const;
+};
+
+// Ingests every path into `store`. Returns an error only when nothing could be
+// done (no input, unknown forced source, the store failed); per-file and
+// per-record problems are in the stats.
+Result<IngestStats> Ingest(GraphStore& store, const std::vector<std::string>& paths,
+                           const IngestOptions& options);
+
+// The ingestors this build has, in the order detection tries them.
+struct IngestorInfo {
+  std::string name;         // "cloudtrail"
+  std::string description;  // one line
+};
+std::vector<IngestorInfo> ListIngestors();
+
+}  // namespace gumshoe

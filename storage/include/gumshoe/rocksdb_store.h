@@ -1,0 +1,64 @@
+// The persistent GraphStore, on RocksDB.
+//
+// Layout (column families):
+//   entities   entity id (9 bytes)        -> Entity         merge: gumshoe.EntityMerge.v1
+//   names      kind(1) | canonical key    -> entity id      (prefix search, listing)
+//   out_edges  src id | edge kind | dst id -> EdgeStats     merge: gumshoe.EdgeStatsMerge.v1
+//   in_edges   dst id | edge kind | src id -> EdgeStats     merge: gumshoe.EdgeStatsMerge.v1
+//   records    record id (16 bytes)       -> ""             (ingest dedup)
+//   meta       text key                   -> text           (schema version, hash key, runs)
+// Keys are fixed-width big-endian; out- and in-edges of a delta are written in
+// one WriteBatch together with the record ids, so a crash leaves each record
+// wholly applied or not at all.
+//
+// The meta keys "schema_version" and "hash_key" are written when the store is
+// created and are reserved: PutMeta on them fails with InvalidArgument.
+//
+// Thread-safety: all methods may be called concurrently; Apply calls are
+// serialised internally. Snapshot() readers see one consistent point in time.
+// Ownership: a reader from Snapshot() keeps the database open until the reader
+// is destroyed, even after the store itself is gone (so reopening the same
+// directory for writing fails while such a reader lives).
+// A read-only store sees the state as of its open (including writes another
+// process had not flushed yet); it does not follow later writes.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "gumshoe/status.h"
+#include "gumshoe/store.h"
+
+namespace gumshoe {
+
+// The schema version this build writes and reads. Stored under meta key
+// "schema_version"; opening a store with another value fails with
+// Status::Incompatible naming both versions.
+inline constexpr int kSchemaVersion = 1;
+
+struct RocksStoreOptions {
+  // Create the store when the directory does not hold one. Default: true.
+  bool create_if_missing = true;
+  // Open without taking the write lock: a reader beside a running ingest.
+  // Apply/PutMeta then fail with InvalidArgument. Default: false.
+  bool read_only = false;
+  // RocksDB block cache for reads, shared by all column families; 0 disables
+  // it. Default: 256 MiB.
+  size_t block_cache_bytes = 256u << 20;
+  // Memtable size per column family. Default: 64 MiB.
+  size_t write_buffer_bytes = 64u << 20;
+};
+
+// Opens (or creates) the store in directory `path`. Errors: NotFound (no store
+// and !create_if_missing, or read_only), Incompatible (schema version),
+// Corruption (not a gumshoe store, or damaged files), IoError.
+Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, const RocksStoreOptions& options = {});
+
+// Compacts every column family of a store returned by OpenRocksStore: merge
+// operands are folded into single values and the files rewritten. For
+// maintenance after a large ingest, and for tests of the merge operators.
+// Errors: InvalidArgument (not a RocksDB store, or opened read-only), IoError,
+// Corruption (a stored value cannot be merged).
+Status CompactRocksStore(GraphStore& store);
+
+}  // namespace gumshoe

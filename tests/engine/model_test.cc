@@ -1,0 +1,110 @@
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "gumshoe/delta.h"
+#include "gumshoe/model.h"
+
+using namespace gumshoe;
+
+namespace {
+EdgeStats Obs(Timestamp t, int outcome, const std::string& ref, std::map<std::string, int64_t> counters = {}) {
+  GraphDelta d;
+  EdgeStats& s = d.AddEdge({EntityKind::kIamUser, "u"}, EdgeKind::kCalledFrom, {EntityKind::kIpAddress, "1.2.3.4"},
+                           EdgeObservation{t, outcome, ref});
+  for (auto& [k, v] : counters) s.counters[k] += v;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("EntityKind/EdgeKind: names round-trip and values are stable", "[engine][model]") {
+  for (EntityKind k : kAllEntityKinds) CHECK(ParseEntityKind(EntityKindName(k)) == k);
+  for (EdgeKind k : kAllEdgeKinds) {
+    CHECK(ParseEdgeKind(EdgeKindName(k)) == k);
+    CHECK_FALSE(EdgeKindMeaning(k).empty());
+  }
+  // On-disk values: changing one breaks every existing store.
+  CHECK(static_cast<int>(EntityKind::kIpAddress) == 9);
+  CHECK(static_cast<int>(EntityKind::kFinding) == 15);
+  CHECK(static_cast<int>(EdgeKind::kMinted) == 2);
+  CHECK(static_cast<int>(EdgeKind::kInvolves) == 17);
+}
+
+TEST_CASE("MergeEdgeStats: associative and commutative", "[engine][model]") {
+  std::vector<EdgeStats> parts = {
+      Obs(1000 * 3600 + 5, +1, "e1", {{"bytes_out", 10}}), Obs(1000 * 3600 + 9, -1, "e2", {{"dport:00443", 1}}),
+      Obs(1002 * 3600, +1, "e0"), Obs(999 * 3600, 0, "e3", {{"bytes_out", 5}})};
+  EdgeStats left;
+  for (const auto& p : parts) MergeEdgeStats(left, p);
+  EdgeStats right;
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) MergeEdgeStats(right, *it);
+  EdgeStats grouped, g1, g2;
+  MergeEdgeStats(g1, parts[0]);
+  MergeEdgeStats(g1, parts[3]);
+  MergeEdgeStats(g2, parts[2]);
+  MergeEdgeStats(g2, parts[1]);
+  MergeEdgeStats(grouped, g2);
+  MergeEdgeStats(grouped, g1);
+  CHECK(left == right);
+  CHECK(left == grouped);
+  CHECK(left.count == 4);
+  CHECK(left.success == 2);
+  CHECK(left.failure == 1);
+  CHECK(left.first_seen == 999 * 3600);
+  CHECK(left.first_evidence.ref == "e3");
+  CHECK(left.last_evidence.ref == "e0");
+  CHECK(left.counters.at("bytes_out") == 15);
+  CHECK(left.hourly.at(1000) == 2);
+  CHECK(left.CountInWindow(1000 * 3600, 1001 * 3600 - 1) == 2);
+  CHECK(left.CountInWindow(kNoTime, kNoTime) == 4);
+  CHECK(left.CountInWindow(1003 * 3600, kNoTime) == 0);
+  CHECK(left.FirstActiveAtOrAfter(1001 * 3600) == 1002 * 3600);
+}
+
+TEST_CASE("MergeEdgeStats: counter cap keeps smallest keys whatever the order", "[engine][model]") {
+  std::mt19937 rng(7);
+  std::vector<EdgeStats> parts;
+  for (int i = 0; i < 40; ++i) {
+    EdgeStats s;
+    s.count = 1;
+    for (int j = 0; j < 10; ++j) {
+      char name[32];
+      std::snprintf(name, sizeof name, "dport:%05u", static_cast<unsigned>(rng() % 400));
+      s.counters[name] += 1;
+    }
+    parts.push_back(s);
+  }
+  EdgeStats a, b;
+  for (const auto& p : parts) MergeEdgeStats(a, p);
+  std::shuffle(parts.begin(), parts.end(), rng);
+  EdgeStats pair1, pair2;
+  for (size_t i = 0; i < parts.size(); ++i) MergeEdgeStats(i % 2 ? pair1 : pair2, parts[i]);
+  MergeEdgeStats(b, pair1);
+  MergeEdgeStats(b, pair2);
+  CHECK(a.counters.size() == kMaxEdgeCounters);
+  CHECK(a == b);
+  int64_t total = 0;
+  for (const auto& [k, v] : a.counters) total += v;
+  CHECK(total == 400);
+}
+
+TEST_CASE("MergeEntity: newest attribute wins in any order; tags union", "[engine][model]") {
+  Entity base{EntityKind::kFinding, "f1"};
+  Entity older = base, newer = base;
+  older.attrs["severity"] = {"5", 100};
+  older.tags = {"a"};
+  older.first_seen = 50;
+  newer.attrs["severity"] = {"8", 200};
+  newer.tags = {"b"};
+  newer.last_seen = 300;
+  Entity x = base, y = base;
+  MergeEntity(x, older);
+  MergeEntity(x, newer);
+  MergeEntity(y, newer);
+  MergeEntity(y, older);
+  CHECK(x == y);
+  CHECK(*x.Attr("severity") == "8");
+  CHECK(x.tags == std::set<std::string>{"a", "b"});
+  CHECK(x.first_seen == 50);
+  CHECK(x.last_seen == 300);
+}
