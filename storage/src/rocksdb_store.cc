@@ -1,0 +1,724 @@
+// The RocksDB GraphStore. See gumshoe/rocksdb_store.h for the layout.
+//
+// Structure:
+//   FoldMergeOperator<EntityMergeTraits | EdgeStatsMergeTraits>  the merge
+//                operators: fold encoded values with MergeEntity /
+//                MergeEdgeStats; never throw, return false on bad bytes.
+//   DbHandle     owns the rocksdb::DB and its column family handles; shared by
+//                the store and every snapshot reader, so a reader keeps the
+//                database open until it is destroyed.
+//   ReadView     the read paths (Get/scan), against the latest state or a
+//                rocksdb::Snapshot.
+//   RocksReader  the GraphReader returned by Snapshot().
+//   RocksStore   the GraphStore.
+#include "gumshoe/rocksdb_store.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include "gumshoe/codec.h"
+
+namespace gumshoe {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Column families, in the order of DbHandle::cf.
+enum Cf : size_t { kEntities = 0, kNames, kOutEdges, kInEdges, kRecords, kMeta, kNumCfs };
+constexpr std::array<const char*, kNumCfs> kCfNames = {"entities", "names", "out_edges",
+                                                       "in_edges", "records", "meta"};
+
+constexpr char kSchemaVersionKey[] = "schema_version";
+constexpr char kHashKeyKey[] = "hash_key";
+constexpr size_t kHashKeyBytes = 16;
+// meta writes and the memtable of the meta column family stay tiny.
+constexpr size_t kMetaWriteBufferBytes = 4u << 20;
+// Longest stored schema_version text we try to parse.
+constexpr size_t kMaxSchemaVersionBytes = 32;
+
+std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * bytes.size());
+  for (char c : bytes) {
+    auto b = static_cast<uint8_t>(c);
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xf]);
+  }
+  return out;
+}
+
+// "store <path>: <what>: <rocksdb message>", with the matching code.
+Status FromRocks(const rocksdb::Status& s, const std::string& path, std::string_view what) {
+  std::string msg = "store " + path + ": " + std::string(what) + ": " + s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(std::move(msg));
+  if (s.IsCorruption()) return Status::Corruption(std::move(msg));
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(std::move(msg));
+  if (s.IsNotSupported()) return Status::Internal(std::move(msg));
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+    msg += " (is another process writing this store? open it read-only)";
+  }
+  return Status::IoError(std::move(msg));
+}
+
+// The smallest string greater than every string starting with `prefix`, or
+// nullopt when there is none (prefix empty or all 0xff).
+std::optional<std::string> PrefixSuccessor(std::string prefix) {
+  while (!prefix.empty()) {
+    auto last = static_cast<uint8_t>(prefix.back());
+    if (last != 0xff) {
+      prefix.back() = static_cast<char>(last + 1);
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return std::nullopt;
+}
+
+std::string EncodeHashKey(const HashKey& key) {
+  std::string out;
+  PutBigEndian64(&out, key.k0);
+  PutBigEndian64(&out, key.k1);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Merge operators.
+
+// Folds encoded values of type Traits::Value. Every operand and the existing
+// value are decoded, merged with Traits::Merge and re-encoded. Decode failures
+// (and any exception, e.g. bad_alloc) make the merge fail, which RocksDB
+// reports as Corruption to the reader or fails the compaction.
+template <typename Traits>
+class FoldMergeOperator final : public rocksdb::MergeOperator {
+ public:
+  using Value = typename Traits::Value;
+
+  const char* Name() const override { return Traits::kName; }
+
+  bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
+    try {
+      std::optional<Value> acc;
+      if (in.existing_value != nullptr && !Fold(in.key, *in.existing_value, &acc, in.logger)) return false;
+      for (const rocksdb::Slice& operand : in.operand_list) {
+        if (!Fold(in.key, operand, &acc, in.logger)) return false;
+      }
+      if (!acc) return false;
+      out->new_value = Traits::Encode(*acc);
+      return true;
+    } catch (...) {
+      return false;
+    }
+  }
+
+  bool PartialMerge(const rocksdb::Slice& key, const rocksdb::Slice& left, const rocksdb::Slice& right,
+                    std::string* new_value, rocksdb::Logger* logger) const override {
+    try {
+      std::optional<Value> acc;
+      if (!Fold(key, left, &acc, logger) || !Fold(key, right, &acc, logger)) return false;
+      *new_value = Traits::Encode(*acc);
+      return true;
+    } catch (...) {
+      return false;
+    }
+  }
+
+  bool PartialMergeMulti(const rocksdb::Slice& key, const std::deque<rocksdb::Slice>& operands,
+                         std::string* new_value, rocksdb::Logger* logger) const override {
+    try {
+      std::optional<Value> acc;
+      for (const rocksdb::Slice& operand : operands) {
+        if (!Fold(key, operand, &acc, logger)) return false;
+      }
+      if (!acc) return false;
+      *new_value = Traits::Encode(*acc);
+      return true;
+    } catch (...) {
+      return false;
+    }
+  }
+
+ private:
+  // Decodes `bytes` and merges it into *acc (or makes it *acc).
+  static bool Fold(const rocksdb::Slice& key, const rocksdb::Slice& bytes, std::optional<Value>* acc,
+                   rocksdb::Logger* logger) {
+    Result<Value> v = Traits::Decode(View(bytes));
+    if (!v.ok()) {
+      if (logger != nullptr) {
+        rocksdb::Log(rocksdb::InfoLogLevel::ERROR_LEVEL, logger, "%s: key %s: %s", Traits::kName,
+                     Hex(View(key)).c_str(), v.status().message().c_str());
+      }
+      return false;
+    }
+    if (!*acc) {
+      *acc = std::move(v).value();
+      return true;
+    }
+    return Traits::Merge(**acc, v.value());
+  }
+};
+
+struct EntityMergeTraits {
+  using Value = Entity;
+  static constexpr const char* kName = "gumshoe.EntityMerge.v1";
+  static Result<Entity> Decode(std::string_view b) { return DecodeEntity(b); }
+  static std::string Encode(const Entity& e) { return EncodeEntity(e); }
+  static bool Merge(Entity& into, const Entity& from) {
+    // The id includes the kind: a different kind under one id is damage.
+    if (into.kind != from.kind) return false;
+    MergeEntity(into, from);
+    return true;
+  }
+};
+
+struct EdgeStatsMergeTraits {
+  using Value = EdgeStats;
+  static constexpr const char* kName = "gumshoe.EdgeStatsMerge.v1";
+  static Result<EdgeStats> Decode(std::string_view b) { return DecodeEdgeStats(b); }
+  static std::string Encode(const EdgeStats& s) { return EncodeEdgeStats(s); }
+  static bool Merge(EdgeStats& into, const EdgeStats& from) {
+    MergeEdgeStats(into, from);
+    return true;
+  }
+};
+
+// ---------------------------------------------------------------------------
+// The open database.
+
+struct DbHandle {
+  std::string path;
+  bool read_only = false;
+  rocksdb::DB* db = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // every opened family, for cleanup
+  std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cf{};
+
+  DbHandle() = default;
+  DbHandle(const DbHandle&) = delete;
+  DbHandle& operator=(const DbHandle&) = delete;
+  ~DbHandle() {
+    if (db == nullptr) return;
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    db->Close().PermitUncheckedError();
+    delete db;
+  }
+};
+
+// Read paths shared by the store (snapshot == nullptr: latest state) and by
+// snapshot readers.
+class ReadView {
+ public:
+  ReadView(const DbHandle* db, const rocksdb::Snapshot* snapshot) : db_(db), snapshot_(snapshot) {}
+
+  rocksdb::ReadOptions Options() const {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    return ro;
+  }
+
+  // The value under `key` in `cf`, or nullopt.
+  Result<std::optional<std::string>> Get(Cf cf, std::string_view key, std::string_view what) const {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->db->Get(Options(), db_->cf[cf], ToSlice(key), &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, db_->path, what);
+    return std::optional<std::string>(value.ToString());
+  }
+
+  // Calls fn(key, value) for each entry of `cf` whose key starts with
+  // `prefix`, in key order, until fn returns false or an error Status.
+  template <typename Fn>
+  Status ScanPrefix(Cf cf, const std::string& prefix, std::string_view what, const Fn& fn) const {
+    rocksdb::ReadOptions ro = Options();
+    std::optional<std::string> upper = PrefixSuccessor(prefix);
+    rocksdb::Slice upper_slice;
+    if (upper) {
+      upper_slice = rocksdb::Slice(*upper);
+      ro.iterate_upper_bound = &upper_slice;
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db_->db->NewIterator(ro, db_->cf[cf]));
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      std::string_view key = View(it->key());
+      if (key.substr(0, prefix.size()) != prefix) break;
+      bool more = true;
+      GUMSHOE_RETURN_IF_ERROR(fn(key, View(it->value()), &more));
+      if (!more) return Status::Ok();
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), db_->path, what);
+    return Status::Ok();
+  }
+
+  Result<std::optional<Entity>> GetEntity(const EntityId& id) const {
+    std::string key = EncodeEntityId(id);
+    GUMSHOE_ASSIGN_OR_RETURN(std::optional<std::string> bytes, Get(kEntities, key, "read entity"));
+    if (!bytes) return std::optional<Entity>();
+    Result<Entity> e = DecodeEntity(*bytes);
+    if (!e.ok()) return Bad("entities", key, e.status());
+    return std::optional<Entity>(std::move(e).value());
+  }
+
+  Status ScanEdges(const EntityId& id, Direction dir, std::optional<EdgeKind> kind,
+                   const GraphReader::EdgeFn& fn) const {
+    std::string prefix = EncodeEntityId(id);
+    if (kind) prefix.push_back(static_cast<char>(*kind));
+    return ScanEdgePrefix(prefix, dir, fn);
+  }
+
+  // Every out-edge, in (src, kind, dst) order: the order of the default
+  // GraphReader::ScanAllEdges, in one pass over out_edges.
+  Status ScanAllEdges(const GraphReader::EdgeFn& fn) const { return ScanEdgePrefix("", Direction::kOut, fn); }
+
+  Status ScanEdgePrefix(const std::string& prefix, Direction dir, const GraphReader::EdgeFn& fn) const {
+    Cf cf = dir == Direction::kOut ? kOutEdges : kInEdges;
+    const char* cf_name = kCfNames[cf];
+    return ScanPrefix(cf, prefix, "scan edges", [&](std::string_view key, std::string_view value, bool* more) {
+      Edge e;
+      EntityId first, second;
+      if (!DecodeEdgeKey(key, &first, &e.kind, &second)) {
+        return Status::Corruption("store " + db_->path + ": " + cf_name + ": malformed key " + Hex(key));
+      }
+      e.src = dir == Direction::kOut ? first : second;
+      e.dst = dir == Direction::kOut ? second : first;
+      Result<EdgeStats> stats = DecodeEdgeStats(value);
+      if (!stats.ok()) return Bad(cf_name, key, stats.status());
+      e.stats = std::move(stats).value();
+      *more = fn(e);
+      return Status::Ok();
+    });
+  }
+
+  Status ScanEntities(std::optional<EntityKind> kind, const GraphReader::EntityFn& fn) const {
+    std::string prefix;
+    if (kind) prefix.push_back(static_cast<char>(*kind));
+    return ScanPrefix(kEntities, prefix, "scan entities", [&](std::string_view key, std::string_view value, bool* more) {
+      Result<Entity> e = DecodeEntity(value);
+      if (!e.ok()) return Bad("entities", key, e.status());
+      *more = fn(e.value());
+      return Status::Ok();
+    });
+  }
+
+  Status ScanKeys(EntityKind kind, std::string_view key_prefix, const GraphReader::KeyFn& fn) const {
+    std::string prefix = EncodeNameKey(kind, key_prefix);
+    return ScanPrefix(kNames, prefix, "scan names", [&](std::string_view key, std::string_view, bool* more) {
+      *more = fn(key.substr(1));
+      return Status::Ok();
+    });
+  }
+
+  Status ScanMeta(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& fn) const {
+    return ScanPrefix(kMeta, std::string(prefix), "scan meta", [&](std::string_view key, std::string_view value, bool* more) {
+      *more = fn(key, value);
+      return Status::Ok();
+    });
+  }
+
+ private:
+  Status Bad(const char* cf_name, std::string_view key, const Status& decode) const {
+    return Status::Corruption("store " + db_->path + ": " + cf_name + " key " + Hex(key) + ": " + decode.message());
+  }
+
+  const DbHandle* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+// A GraphReader over one rocksdb::Snapshot. Holds the DbHandle, so the
+// database stays open while the reader lives.
+class RocksReader final : public GraphReader {
+ public:
+  RocksReader(std::shared_ptr<const DbHandle> db, Hasher hasher, std::shared_ptr<const rocksdb::Snapshot> snapshot)
+      : db_(std::move(db)), hasher_(hasher), snapshot_(std::move(snapshot)), view_(db_.get(), snapshot_.get()) {}
+
+  EntityId IdOf(EntityKind kind, std::string_view key) const override { return hasher_.IdOf(kind, key); }
+  Result<std::optional<Entity>> GetEntity(const EntityId& id) const override { return view_.GetEntity(id); }
+  Status ScanEdges(const EntityId& id, Direction dir, std::optional<EdgeKind> kind, const EdgeFn& fn) const override {
+    return view_.ScanEdges(id, dir, kind, fn);
+  }
+  Status ScanEntities(std::optional<EntityKind> kind, const EntityFn& fn) const override {
+    return view_.ScanEntities(kind, fn);
+  }
+  Status ScanKeys(EntityKind kind, std::string_view prefix, const KeyFn& fn) const override {
+    return view_.ScanKeys(kind, prefix, fn);
+  }
+  Status ScanAllEdges(const EdgeFn& fn) const override { return view_.ScanAllEdges(fn); }
+
+ private:
+  std::shared_ptr<const DbHandle> db_;
+  Hasher hasher_;
+  std::shared_ptr<const rocksdb::Snapshot> snapshot_;
+  ReadView view_;
+};
+
+class RocksStore final : public GraphStore {
+ public:
+  RocksStore(std::shared_ptr<DbHandle> db, Hasher hasher)
+      : db_(std::move(db)), hasher_(hasher), latest_(db_.get(), nullptr) {}
+
+  EntityId IdOf(EntityKind kind, std::string_view key) const override { return hasher_.IdOf(kind, key); }
+  Result<std::optional<Entity>> GetEntity(const EntityId& id) const override { return latest_.GetEntity(id); }
+  Status ScanEdges(const EntityId& id, Direction dir, std::optional<EdgeKind> kind, const EdgeFn& fn) const override {
+    return latest_.ScanEdges(id, dir, kind, fn);
+  }
+  Status ScanEntities(std::optional<EntityKind> kind, const EntityFn& fn) const override {
+    return latest_.ScanEntities(kind, fn);
+  }
+  Status ScanKeys(EntityKind kind, std::string_view prefix, const KeyFn& fn) const override {
+    return latest_.ScanKeys(kind, prefix, fn);
+  }
+  Status ScanAllEdges(const EdgeFn& fn) const override { return latest_.ScanAllEdges(fn); }
+
+  Result<bool> ContainsRecord(const RecordId& id) const override {
+    std::string_view key(reinterpret_cast<const char*>(id.data()), id.size());
+    GUMSHOE_ASSIGN_OR_RETURN(std::optional<std::string> v, latest_.Get(kRecords, key, "read record"));
+    return v.has_value();
+  }
+
+  Status Apply(const GraphDelta& delta) override {
+    GUMSHOE_RETURN_IF_ERROR(CheckWritable("Apply"));
+    if (delta.empty()) return Status::Ok();
+    rocksdb::WriteBatch batch;
+    rocksdb::Status s;
+    for (const auto& [unused, e] : delta.entities()) {
+      std::string id = EncodeEntityId(hasher_.IdOf(e.kind, e.key));
+      s = batch.Merge(db_->cf[kEntities], id, EncodeEntity(e));
+      if (s.ok()) s = batch.Put(db_->cf[kNames], EncodeNameKey(e.kind, e.key), id);
+      if (!s.ok()) return FromRocks(s, db_->path, "build write batch");
+    }
+    for (const auto& [unused, edge] : delta.edges()) {
+      EntityId src = hasher_.IdOf(edge.src.kind, edge.src.key);
+      EntityId dst = hasher_.IdOf(edge.dst.kind, edge.dst.key);
+      std::string value = EncodeEdgeStats(edge.stats);
+      s = batch.Merge(db_->cf[kOutEdges], EncodeEdgeKey(src, edge.kind, dst), value);
+      if (s.ok()) s = batch.Merge(db_->cf[kInEdges], EncodeEdgeKey(dst, edge.kind, src), value);
+      if (!s.ok()) return FromRocks(s, db_->path, "build write batch");
+    }
+    for (const RecordId& r : delta.records()) {
+      s = batch.Put(db_->cf[kRecords], rocksdb::Slice(reinterpret_cast<const char*>(r.data()), r.size()),
+                    rocksdb::Slice());
+      if (!s.ok()) return FromRocks(s, db_->path, "build write batch");
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = false;  // the WAL is written; a process kill loses nothing
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    s = db_->db->Write(wo, &batch);
+    if (!s.ok()) return FromRocks(s, db_->path, "write");
+    return Status::Ok();
+  }
+
+  std::unique_ptr<GraphReader> Snapshot() const override {
+    std::shared_ptr<DbHandle> db = db_;
+    const rocksdb::Snapshot* raw = db->db->GetSnapshot();
+    // The deleter owns a reference to the database: the snapshot is released
+    // before the database can close.
+    std::shared_ptr<const rocksdb::Snapshot> snap(raw, [db](const rocksdb::Snapshot* s) {
+      if (s != nullptr) db->db->ReleaseSnapshot(s);
+    });
+    return std::make_unique<RocksReader>(db_, hasher_, std::move(snap));
+  }
+
+  const Hasher& hasher() const override { return hasher_; }
+
+  Status PutMeta(std::string_view key, std::string_view value) override {
+    GUMSHOE_RETURN_IF_ERROR(CheckWritable("PutMeta"));
+    if (key == kSchemaVersionKey || key == kHashKeyKey) {
+      return Status::InvalidArgument("store " + db_->path + ": meta key " + std::string(key) + " is reserved");
+    }
+    rocksdb::Status s = db_->db->Put(rocksdb::WriteOptions(), db_->cf[kMeta], ToSlice(key), ToSlice(value));
+    if (!s.ok()) return FromRocks(s, db_->path, "write meta");
+    return Status::Ok();
+  }
+
+  Result<std::optional<std::string>> GetMeta(std::string_view key) const override {
+    return latest_.Get(kMeta, key, "read meta");
+  }
+
+  Status ScanMeta(std::string_view prefix,
+                  const std::function<bool(std::string_view, std::string_view)>& fn) const override {
+    return latest_.ScanMeta(prefix, fn);
+  }
+
+  Status Flush() override {
+    if (db_->read_only) return Status::Ok();
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    std::vector<rocksdb::ColumnFamilyHandle*> cfs(db_->cf.begin(), db_->cf.end());
+    rocksdb::Status s = db_->db->Flush(fo, cfs);
+    if (!s.ok()) return FromRocks(s, db_->path, "flush");
+    s = db_->db->FlushWAL(/*sync=*/true);
+    if (!s.ok()) return FromRocks(s, db_->path, "sync WAL");
+    return Status::Ok();
+  }
+
+  Status Compact() {
+    GUMSHOE_RETURN_IF_ERROR(CheckWritable("Compact"));
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    for (auto* cf : db_->cf) {
+      rocksdb::Status s = db_->db->CompactRange(co, cf, nullptr, nullptr);
+      if (!s.ok()) return FromRocks(s, db_->path, std::string("compact ") + cf->GetName());
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Status CheckWritable(const char* op) const {
+    if (db_->read_only) {
+      return Status::InvalidArgument("store " + db_->path + ": " + op + " on a store opened read-only");
+    }
+    return Status::Ok();
+  }
+
+  std::shared_ptr<DbHandle> db_;
+  Hasher hasher_;
+  ReadView latest_;
+  std::mutex apply_mu_;
+};
+
+// ---------------------------------------------------------------------------
+// Opening.
+
+rocksdb::DBOptions MakeDbOptions(const RocksStoreOptions& options) {
+  rocksdb::DBOptions o;
+  o.create_if_missing = false;
+  o.create_missing_column_families = false;
+  o.max_background_jobs = 2;
+  o.keep_log_file_num = 4;
+  o.bytes_per_sync = 1u << 20;
+  // Bound the WAL: families written rarely (meta) are flushed once the WAL
+  // grows past this, so old log files can be deleted.
+  o.max_total_wal_size = 4 * static_cast<uint64_t>(options.write_buffer_bytes);
+  return o;
+}
+
+rocksdb::ColumnFamilyOptions MakeCfOptions(Cf cf, const RocksStoreOptions& options,
+                                           const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions o;
+  o.write_buffer_size = cf == kMeta ? std::min(kMetaWriteBufferBytes, options.write_buffer_bytes)
+                                    : options.write_buffer_bytes;
+  o.level_compaction_dynamic_level_bytes = true;
+  o.target_file_size_base = std::max<uint64_t>(options.write_buffer_bytes, 8u << 20);
+
+  const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+  auto has = [&](rocksdb::CompressionType t) {
+    return std::find(supported.begin(), supported.end(), t) != supported.end();
+  };
+  if (has(rocksdb::kLZ4Compression)) {
+    o.compression = rocksdb::kLZ4Compression;
+  } else if (has(rocksdb::kSnappyCompression)) {
+    o.compression = rocksdb::kSnappyCompression;
+  } else {
+    o.compression = rocksdb::kNoCompression;
+  }
+  if (has(rocksdb::kZSTD)) o.bottommost_compression = rocksdb::kZSTD;
+
+  rocksdb::BlockBasedTableOptions t;
+  if (cache) {
+    t.block_cache = cache;
+  } else {
+    t.no_block_cache = true;
+  }
+  // Point lookups: record dedup on every ingested record, entity fetches.
+  if (cf == kRecords || cf == kEntities) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+
+  if (cf == kEntities) o.merge_operator = std::make_shared<FoldMergeOperator<EntityMergeTraits>>();
+  if (cf == kOutEdges || cf == kInEdges) o.merge_operator = std::make_shared<FoldMergeOperator<EdgeStatsMergeTraits>>();
+  return o;
+}
+
+std::optional<Cf> CfByName(std::string_view name) {
+  for (size_t i = 0; i < kNumCfs; ++i) {
+    if (name == kCfNames[i]) return static_cast<Cf>(i);
+  }
+  return std::nullopt;
+}
+
+// Opens the column families `names` (must include "default"); families not in
+// `names` get no handle. Creates the database and missing families when
+// `create`.
+Result<std::shared_ptr<DbHandle>> OpenDb(const std::string& path, const RocksStoreOptions& options,
+                                         std::vector<std::string> names, bool create) {
+  std::shared_ptr<rocksdb::Cache> cache;
+  if (options.block_cache_bytes > 0) cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::DBOptions db_options = MakeDbOptions(options);
+  db_options.create_if_missing = create;
+  db_options.create_missing_column_families = create;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) {
+    std::optional<Cf> cf = CfByName(name);
+    // Families this build does not know (a newer schema) open with defaults,
+    // so the schema check can report the version.
+    rocksdb::ColumnFamilyOptions cf_options = cf ? MakeCfOptions(*cf, options, cache) : rocksdb::ColumnFamilyOptions();
+    descriptors.emplace_back(name, cf_options);
+  }
+
+  auto handle = std::make_shared<DbHandle>();
+  handle->path = path;
+  handle->read_only = options.read_only;
+  rocksdb::Status s =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handle->handles, &handle->db)
+          : rocksdb::DB::Open(db_options, path, descriptors, &handle->handles, &handle->db);
+  if (!s.ok()) {
+    handle->handles.clear();
+    handle->db = nullptr;
+    return FromRocks(s, path, "open");
+  }
+  for (size_t i = 0; i < names.size() && i < handle->handles.size(); ++i) {
+    if (std::optional<Cf> cf = CfByName(names[i])) handle->cf[*cf] = handle->handles[i];
+  }
+  return handle;
+}
+
+// Whether the database has every gumshoe column family and no key in any
+// column family.
+Result<bool> IsBlank(const DbHandle& db) {
+  for (auto* cf : db.cf) {
+    if (cf == nullptr) return false;
+  }
+  for (auto* cf : db.handles) {
+    std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(rocksdb::ReadOptions(), cf));
+    it->SeekToFirst();
+    if (it->Valid()) return false;
+    if (!it->status().ok()) return FromRocks(it->status(), db.path, "read " + cf->GetName());
+  }
+  return true;
+}
+
+Result<int> ParseSchemaVersion(const std::string& path, const std::string& text) {
+  int v = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, v);
+  if (text.size() > kMaxSchemaVersionBytes || ec != std::errc() || p != end) {
+    return Status::Corruption("store " + path + ": unreadable schema_version '" +
+                              text.substr(0, kMaxSchemaVersionBytes) + "'");
+  }
+  return v;
+}
+
+// Whether `path` holds a RocksDB database; an error when it cannot be a store.
+Result<bool> ProbeDirectory(const std::string& path, const RocksStoreOptions& options) {
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return Status::IoError("store " + path + ": " + ec.message());
+  }
+  ec.clear();  // "no such file" is an answer here, not an error
+  bool missing = !fs::exists(st);
+  if (!missing && !fs::is_directory(st)) {
+    return Status::Corruption("store " + path + ": not a gumshoe store (not a directory)");
+  }
+  if (!missing && fs::exists(fs::path(path) / "CURRENT", ec)) return true;
+  if (ec) return Status::IoError("store " + path + ": " + ec.message());
+  bool empty = missing || fs::is_empty(path, ec);
+  if (ec) return Status::IoError("store " + path + ": " + ec.message());
+  if (!empty) {
+    return Status::Corruption("store " + path + ": not a gumshoe store (directory has files but no RocksDB CURRENT)");
+  }
+  if (options.read_only || !options.create_if_missing) {
+    return Status::NotFound("no gumshoe store at " + path);
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, const RocksStoreOptions& options) {
+  GUMSHOE_ASSIGN_OR_RETURN(bool exists, ProbeDirectory(path, options));
+
+  std::vector<std::string> names;
+  if (exists) {
+    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
+    if (!s.ok()) return FromRocks(s, path, "list column families");
+    if (std::find(names.begin(), names.end(), kCfNames[kMeta]) == names.end()) {
+      return Status::Corruption("store " + path + ": not a gumshoe store (no meta column family)");
+    }
+  } else {
+    std::error_code ec;
+    fs::create_directories(path, ec);
+    if (ec) return Status::IoError("store " + path + ": cannot create directory: " + ec.message());
+    names.assign({rocksdb::kDefaultColumnFamilyName});
+    for (const char* name : kCfNames) names.emplace_back(name);
+  }
+
+  GUMSHOE_ASSIGN_OR_RETURN(std::shared_ptr<DbHandle> db, OpenDb(path, options, names, !exists));
+  ReadView view(db.get(), nullptr);
+
+  std::optional<std::string> version_text;
+  if (exists) {
+    GUMSHOE_ASSIGN_OR_RETURN(version_text, view.Get(kMeta, kSchemaVersionKey, "read schema_version"));
+  }
+  bool initialize = !exists;
+  if (exists && !version_text) {
+    // Either not ours, or a creation interrupted before its meta write: only
+    // a database with every gumshoe family and no data at all is adopted.
+    GUMSHOE_ASSIGN_OR_RETURN(bool blank, IsBlank(*db));
+    if (!blank || options.read_only) {
+      return Status::Corruption("store " + path + ": not a gumshoe store (no schema_version in meta)");
+    }
+    initialize = true;
+  }
+
+  HashKey key;
+  if (initialize) {
+    key = Hasher::RandomKey();
+    rocksdb::WriteBatch batch;
+    rocksdb::Status s = batch.Put(db->cf[kMeta], kSchemaVersionKey, std::to_string(kSchemaVersion));
+    if (s.ok()) s = batch.Put(db->cf[kMeta], kHashKeyKey, EncodeHashKey(key));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (s.ok()) s = db->db->Write(wo, &batch);
+    if (!s.ok()) return FromRocks(s, path, "write meta");
+  } else {
+    GUMSHOE_ASSIGN_OR_RETURN(int version, ParseSchemaVersion(path, *version_text));
+    if (version != kSchemaVersion) {
+      return Status::Incompatible("store " + path + ": schema version " + std::to_string(version) +
+                                  ", this build reads " + std::to_string(kSchemaVersion));
+    }
+    for (size_t i = 0; i < kNumCfs; ++i) {
+      if (db->cf[i] == nullptr) {
+        return Status::Corruption("store " + path + ": damaged (column family " + kCfNames[i] + " is missing)");
+      }
+    }
+    GUMSHOE_ASSIGN_OR_RETURN(std::optional<std::string> key_bytes, view.Get(kMeta, kHashKeyKey, "read hash_key"));
+    if (!key_bytes || key_bytes->size() != kHashKeyBytes) {
+      return Status::Corruption("store " + path + ": damaged (meta hash_key missing or not " +
+                                std::to_string(kHashKeyBytes) + " bytes)");
+    }
+    key.k0 = GetBigEndian64(key_bytes->data());
+    key.k1 = GetBigEndian64(key_bytes->data() + 8);
+  }
+  return std::unique_ptr<GraphStore>(std::make_unique<RocksStore>(std::move(db), Hasher(key)));
+}
+
+Status CompactRocksStore(GraphStore& store) {
+  auto* rocks = dynamic_cast<RocksStore*>(&store);
+  if (rocks == nullptr) return Status::InvalidArgument("CompactRocksStore: not a store opened by OpenRocksStore");
+  return rocks->Compact();
+}
+
+}  // namespace gumshoe
