@@ -267,7 +267,8 @@ std::optional<IpPrefix> ParsePrefix(std::string_view text) {
 Result<std::string> NormalizeKey(EntityKind kind, std::string_view raw) {
   std::string_view s = Trim(raw);
   if (s.empty()) return Status::InvalidArgument(std::string("empty ") + std::string(EntityKindName(kind)) + " key");
-  if (kind == EntityKind::kUserAgent && s.size() > kMaxUserAgentBytes) s = s.substr(0, kMaxUserAgentBytes);
+  // Trimmed again after the cut, so the key normalises to itself.
+  if (kind == EntityKind::kUserAgent && s.size() > kMaxUserAgentBytes) s = Trim(s.substr(0, kMaxUserAgentBytes));
   if (s.size() > kMaxKeyBytes)
     return Status::InvalidArgument(std::string(EntityKindName(kind)) + " key longer than " +
                                    std::to_string(kMaxKeyBytes) + " bytes");
@@ -287,7 +288,7 @@ Result<std::string> NormalizeKey(EntityKind kind, std::string_view raw) {
       return Lower(s);
     case EntityKind::kDomain: {
       std::string d = Lower(s);
-      while (!d.empty() && d.back() == '.') d.pop_back();
+      while (!d.empty() && (d.back() == '.' || std::isspace(static_cast<unsigned char>(d.back())))) d.pop_back();
       if (d.empty()) return Status::InvalidArgument("empty domain key");
       return d;
     }
@@ -384,7 +385,13 @@ std::string ShortName(const EntityRef& ref) {
     case EntityKind::kLambdaFunction:
     case EntityKind::kIdentityProvider: {
       if (k.rfind("arn:", 0) == 0) {
-        if (k.size() >= 5 && k.compare(k.size() - 5, 5, ":root") == 0) return "root (" + k.substr(13, 12) + ")";
+        if (k.size() >= 5 && k.compare(k.size() - 5, 5, ":root") == 0) {
+          // arn:partition:iam::<account>:root
+          size_t end = k.size() - 5;
+          size_t start = end == 0 ? std::string::npos : k.rfind(':', end - 1);
+          std::string account = start == std::string::npos ? "" : k.substr(start + 1, end - start - 1);
+          return account.empty() ? "root" : "root (" + account + ")";
+        }
         auto slash = k.rfind('/');
         auto colon = k.rfind(':');
         size_t cut = slash == std::string::npos ? colon : std::max(slash, colon == std::string::npos ? 0 : colon);

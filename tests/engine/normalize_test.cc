@@ -92,6 +92,9 @@ TEST_CASE("ShortName: readable labels", "[engine][normalize]") {
   CHECK(ShortName({EntityKind::kIamUser, "arn:aws:iam::123456789012:root"}) == "root (123456789012)");
   CHECK(ShortName({EntityKind::kRoleSession, "arn:aws:sts::1:assumed-role/web/i-0abc"}) == "web/i-0abc");
   CHECK(ShortName({EntityKind::kIpAddress, "1.2.3.4"}) == "1.2.3.4");
+  CHECK(ShortName({EntityKind::kIamUser, "arn:x:root"}) == "root (x)");
+  CHECK(ShortName({EntityKind::kIamUser, "arn::root"}) == "root");
+  CHECK(ShortName({EntityKind::kIamUser, "arn:aws:iam:::root"}) == "root");
 }
 
 TEST_CASE("Time: ISO 8601 parse/format round trip", "[engine][time]") {
