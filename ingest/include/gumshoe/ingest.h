@@ -10,6 +10,21 @@
 // size limit) is reported in IngestStats::file_errors; the records read from
 // it before the fault are kept.
 //
+// Rejects the framework itself counts, under the chosen ingestor's name
+// ("cloudtrail.malformed_json"):
+// - malformed_json: a record RapidJSON cannot parse (including raw control
+//   characters or NUL bytes inside strings), a broken line of a JSON-lines
+//   file, or stray bytes between top-level values (skipped to the next line);
+// - truncated_json: the input ends inside a record or an unclosed wrapper;
+// - record_too_large / line_too_long: over max_record_bytes (skipped without
+//   being buffered); too_deep: nested deeper than max_json_depth;
+// - invalid_utf8: a JSON record with invalid UTF-8 in a string. Such records
+//   are rejected, not repaired, so every stored string is valid UTF-8.
+// Text lines are passed to parsers as bytes; their validation is theirs.
+// Every record seen ends up in exactly one of records_ok, duplicates,
+// rejected or no_data. A record's identity is remembered only when it is
+// counted ok or no_data, so a rejected record is rejected again on re-ingest.
+//
 // Thread-safety: one Ingest call per store at a time.
 #pragma once
 
@@ -46,6 +61,11 @@ struct IngestOptions {
   // or after batch_records records. Defaults: 64 MiB, 200k.
   size_t batch_bytes = 64u << 20;
   size_t batch_records = 200000;
+  // Apply each batch on a worker thread while the next one is parsed (at
+  // most one batch in flight, so up to two batches are held in memory).
+  // REQUIRES of the store when true: ContainsRecord may run concurrently with
+  // Apply (MemoryStore and the RocksDB store allow it). Default: true.
+  bool apply_in_background = true;
   // Examples (file:line) kept per reject reason. Default: 5.
   size_t max_examples_per_reason = 5;
   // Reference time for plausibility checks (0 = now).

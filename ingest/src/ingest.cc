@@ -1,0 +1,623 @@
+// The ingest runner: inputs -> byte sources -> splitter -> FileParser ->
+// GraphDelta -> GraphStore::Apply, with dedup, batching and stats.
+#include "gumshoe/ingest.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <exception>
+#include <future>
+#include <memory>
+#include <system_error>
+#include <utility>
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include "byte_source.h"
+#include "ingestor.h"
+#include "json_splitter.h"
+#include "registry.h"
+#include "runner.h"
+
+namespace gumshoe {
+
+void IngestStats::MergeFrom(const IngestStats& other) {
+  files += other.files;
+  bytes += other.bytes;
+  records_total += other.records_total;
+  records_ok += other.records_ok;
+  duplicates += other.duplicates;
+  rejected += other.rejected;
+  no_data += other.no_data;
+  batches += other.batches;
+  for (const auto& [k, v] : other.records_by_source) records_by_source[k] += v;
+  for (const auto& [k, v] : other.rejects) rejects[k] += v;
+  for (const auto& [k, v] : other.anomalies) anomalies[k] += v;
+  for (const auto& [k, v] : other.examples) {
+    auto& mine = examples[k];
+    for (const std::string& e : v) {
+      if (std::find(mine.begin(), mine.end(), e) == mine.end()) mine.push_back(e);
+    }
+  }
+  file_errors.insert(file_errors.end(), other.file_errors.begin(), other.file_errors.end());
+}
+
+namespace {
+
+void AppendCountMap(std::string& out, const std::map<std::string, uint64_t>& m) {
+  out.push_back('{');
+  bool first = true;
+  for (const auto& [k, v] : m) {
+    if (!first) out.push_back(',');
+    first = false;
+    out += ingest::JsonQuote(k);
+    out.push_back(':');
+    out += std::to_string(v);
+  }
+  out.push_back('}');
+}
+
+void AppendStringList(std::string& out, const std::vector<std::string>& list) {
+  out.push_back('[');
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += ingest::JsonQuote(list[i]);
+  }
+  out.push_back(']');
+}
+
+}  // namespace
+
+std::string IngestStats::ToJson() const {
+  std::string out = "{\"anomalies\":";
+  AppendCountMap(out, anomalies);
+  out += ",\"batches\":" + std::to_string(batches);
+  out += ",\"bytes\":" + std::to_string(bytes);
+  out += ",\"duplicates\":" + std::to_string(duplicates);
+  out += ",\"examples\":{";
+  bool first = true;
+  for (const auto& [k, v] : examples) {
+    if (!first) out.push_back(',');
+    first = false;
+    out += ingest::JsonQuote(k);
+    out.push_back(':');
+    AppendStringList(out, v);
+  }
+  out += "},\"file_errors\":";
+  AppendStringList(out, file_errors);
+  out += ",\"files\":" + std::to_string(files);
+  out += ",\"no_data\":" + std::to_string(no_data);
+  out += ",\"records_by_source\":";
+  AppendCountMap(out, records_by_source);
+  out += ",\"records_ok\":" + std::to_string(records_ok);
+  out += ",\"records_total\":" + std::to_string(records_total);
+  out += ",\"rejected\":" + std::to_string(rejected);
+  out += ",\"rejects\":";
+  AppendCountMap(out, rejects);
+  out.push_back('}');
+  return out;
+}
+
+namespace ingest {
+namespace {
+
+// Bytes of decompressed content the ingestors see when sniffing.
+constexpr size_t kSniffBytes = 64u << 10;
+// Records between progress callbacks.
+constexpr uint64_t kProgressEvery = 50000;
+// The reusable first block of the per-record JSON allocator.
+constexpr size_t kJsonPoolBytes = 256u << 10;
+
+// Iterative: no recursion on deep input. Encoding is validated only when the
+// record has non-ASCII bytes (most records are pure ASCII; validation is the
+// most expensive part of parsing them).
+constexpr unsigned kParseFlags = rapidjson::kParseIterativeFlag;
+constexpr unsigned kParseValidatingFlags = kParseFlags | rapidjson::kParseValidateEncodingFlag;
+
+bool IsAscii(std::string_view s) {
+  const char* p = s.data();
+  size_t n = s.size();
+  uint64_t acc = 0;
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    acc |= w;
+  }
+  for (; n > 0; ++p, --n) acc |= static_cast<unsigned char>(*p);
+  return (acc & 0x8080808080808080ull) == 0;
+}
+
+using JsonDocument = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>;
+
+bool LooksLikeJson(std::string_view head) {
+  if (head.size() >= 3 && head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
+  for (char c : head) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    return c == '{' || c == '[';
+  }
+  return false;
+}
+
+std::string BaseName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos || slash + 1 == path.size()) return path;
+  return path.substr(slash + 1);
+}
+
+class Runner final : public RecordContext, public JsonSplitter::Sink, public LineSplitter::Sink {
+ public:
+  Runner(GraphStore& store, const IngestOptions& options)
+      : store_(store),
+        options_(options),
+        pool_buffer_(new char[kJsonPoolBytes]),
+        pool_(pool_buffer_.get(), kJsonPoolBytes),
+        doc_(&pool_),
+        chunk_(new char[kRawChunkBytes + 1]) {
+    now_ = options.now != 0 ? options.now : static_cast<Timestamp>(std::time(nullptr));
+  }
+
+  // Processes one input. Per-file problems go to stats_.file_errors; a
+  // returned error means the store failed and the run must stop.
+  Status RunFile(const std::string& path, const std::vector<const Ingestor*>& ingestors,
+                 const Ingestor* forced) {
+    display_ = path;
+    evidence_base_ = path == "-" ? std::string("-") : BaseName(path);
+    pos_ = Position{};
+    pos_.path = display_;
+    ByteSourceOptions bso;
+    bso.max_decompressed_bytes = options_.max_decompressed_bytes;
+    Result<std::unique_ptr<ByteSource>> opened = OpenInput(path, display_, bso);
+    if (!opened.ok()) {
+      stats_.file_errors.push_back(opened.status().message());
+      return Status::Ok();
+    }
+    std::unique_ptr<ByteSource> src = std::move(opened).value();
+    src_ = src.get();
+
+    Status read_error;
+    size_t head_size = 0;
+    while (head_size < kSniffBytes) {
+      Result<size_t> got = src->Read(chunk_.get() + head_size, kSniffBytes - head_size);
+      if (!got.ok()) {
+        read_error = got.status();
+        break;
+      }
+      if (*got == 0) break;
+      head_size += *got;
+    }
+    std::string_view head(chunk_.get(), head_size);
+
+    if (head_size == 0 && read_error.ok()) {
+      // An empty input: nothing to detect or read.
+      ++stats_.files;
+      stats_.bytes += src->raw_bytes();
+      ++files_done_;
+      src_ = nullptr;
+      ReportProgress();
+      return Status::Ok();
+    }
+
+    const Ingestor* chosen = forced;
+    if (chosen == nullptr) {
+      int best = 0;
+      for (const Ingestor* ing : ingestors) {
+        int score = ing->Sniff(path, head);
+        if (score > best) {
+          best = score;
+          chosen = ing;
+        }
+      }
+    }
+    if (chosen == nullptr) {
+      if (!read_error.ok() && head_size == 0) {
+        stats_.file_errors.push_back(read_error.message());
+      } else {
+        stats_.file_errors.push_back(display_ + ": cannot tell which log source this is (use --source)");
+      }
+      stats_.bytes += src->raw_bytes();
+      src_ = nullptr;
+      return Status::Ok();
+    }
+    name_ = std::string(chosen->name());
+    FileInfo info;
+    info.path = path;
+    info.json = LooksLikeJson(head);
+    std::unique_ptr<FileParser> parser = chosen->NewParser(info, options_);
+    if (parser == nullptr) {
+      stats_.file_errors.push_back(display_ + ": the " + name_ + " ingestor cannot read this file");
+      src_ = nullptr;
+      return Status::Ok();
+    }
+    parser_ = parser.get();
+    ++stats_.files;
+
+    try {
+      if (info.json) {
+        JsonSplitter splitter(*this, options_.max_record_bytes, options_.max_json_depth);
+        Pump(splitter, *src, head, read_error);
+        if (read_error.ok() && store_error_.ok()) splitter.Finish();
+      } else {
+        LineSplitter splitter(*this, options_.max_record_bytes);
+        Pump(splitter, *src, head, read_error);
+        if (read_error.ok() && store_error_.ok()) splitter.Finish();
+      }
+      if (store_error_.ok()) {
+        StartItem();
+        parser_->Finish(*this);
+        FinishItem();
+      }
+    } catch (const std::exception& e) {
+      FinishItem();
+      stats_.file_errors.push_back(display_ + ": internal error: " + e.what());
+    }
+    if (!read_error.ok()) stats_.file_errors.push_back(read_error.message());
+    stats_.bytes += src->raw_bytes();
+    ++files_done_;
+    parser_ = nullptr;
+    src_ = nullptr;
+    ReportProgress();
+    return store_error_;
+  }
+
+  // Applies what is left and fills in the totals.
+  Status Finish() {
+    GUMSHOE_RETURN_IF_ERROR(store_error_);
+    GUMSHOE_RETURN_IF_ERROR(FlushDelta());
+    GUMSHOE_RETURN_IF_ERROR(WaitForApply());
+    stats_.records_total = stats_.records_ok + stats_.duplicates + stats_.rejected + stats_.no_data;
+    return store_.Flush();
+  }
+
+  IngestStats& stats() { return stats_; }
+
+  // RecordContext.
+  bool BeginRecord(std::string_view identity) override {
+    if (item_ != Item::kFresh && item_ != Item::kNone) {
+      FinishItem();  // a second record within one item
+    }
+    RecordId id = store_.hasher().RecordIdOf(name_, identity);
+    bool duplicate = active_->HasRecord(id) || (inflight_ != nullptr && inflight_->HasRecord(id));
+    if (!duplicate) {
+      Result<bool> stored = store_.ContainsRecord(id);
+      if (!stored.ok()) {
+        if (store_error_.ok()) store_error_ = stored.status();
+      } else {
+        duplicate = *stored;
+      }
+    }
+    if (duplicate) {
+      item_ = Item::kDuplicate;
+      return false;
+    }
+    pending_id_ = id;
+    pending_begun_ = true;
+    item_ = Item::kBegun;
+    return true;
+  }
+  GraphDelta& delta() override { return *active_; }
+  void Reject(std::string_view reason) override {
+    std::string key = name_;
+    key.push_back('.');
+    key.append(reason);
+    ++stats_.rejects[key];
+    auto& examples = stats_.examples[key];
+    if (examples.size() < options_.max_examples_per_reason) {
+      examples.push_back(pos_.line != 0 ? display_ + ":" + std::to_string(pos_.line)
+                                        : display_ + "@" + std::to_string(pos_.offset));
+    }
+    item_ = Item::kRejected;
+  }
+  void Anomaly(std::string_view name) override {
+    std::string key = name_;
+    key.push_back('.');
+    key.append(name);
+    ++stats_.anomalies[key];
+  }
+  void NoData() override {
+    if (item_ == Item::kBegun || item_ == Item::kFresh) item_ = Item::kNoData;
+  }
+  const Position& position() const override { return pos_; }
+  std::string EvidenceRef() const override {
+    return pos_.line != 0 ? evidence_base_ + ":" + std::to_string(pos_.line)
+                          : evidence_base_ + "@" + std::to_string(pos_.offset);
+  }
+  const IngestOptions& options() const override { return options_; }
+  Timestamp now() const override { return now_; }
+
+  // JsonSplitter::Sink.
+  void OnRecord(std::string_view text, uint64_t line, uint64_t offset) override {
+    if (!store_error_.ok()) return;
+    pos_.line = line;
+    pos_.offset = offset;
+    StartItem();
+    doc_.SetNull();
+    pool_.Clear();
+    // RapidJSON parses NUL-terminated text fastest: terminate the span in
+    // place. It lies either in chunk_ (which has one spare byte at the end)
+    // or is the splitter's whole record buffer (a std::string, whose
+    // terminator is already '\0'); the byte is restored after parsing. A NUL
+    // inside the record ends the text early and fails the parse, as it must.
+    char* end = const_cast<char*>(text.data()) + text.size();
+    char saved = *end;
+    *end = '\0';
+    if (IsAscii(text)) {
+      doc_.Parse<kParseFlags>(text.data());
+    } else {
+      doc_.Parse<kParseValidatingFlags>(text.data());
+    }
+    *end = saved;
+    if (doc_.HasParseError()) {
+      bool encoding = doc_.GetParseError() == rapidjson::kParseErrorStringInvalidEncoding &&
+                      doc_.GetErrorOffset() < text.size() &&
+                      static_cast<unsigned char>(text[doc_.GetErrorOffset()]) >= 0x80;
+      Reject(encoding ? "invalid_utf8" : "malformed_json");
+    } else {
+      parser_->OnJson(doc_, *this);
+    }
+    FinishItem();
+  }
+  void OnReject(std::string_view reason, uint64_t line, uint64_t offset) override {
+    if (!store_error_.ok()) return;
+    pos_.line = line;
+    pos_.offset = offset;
+    StartItem();
+    Reject(reason);
+    FinishItem();
+  }
+
+  // LineSplitter::Sink.
+  void OnLine(std::string_view line, uint64_t number, uint64_t offset) override {
+    if (!store_error_.ok()) return;
+    pos_.line = number;
+    pos_.offset = offset;
+    StartItem();
+    parser_->OnLine(line, *this);
+    FinishItem();
+  }
+  void OnLineTooLong(uint64_t number, uint64_t offset) override { OnReject("line_too_long", number, offset); }
+
+ private:
+  enum class Item { kNone, kFresh, kBegun, kRejected, kNoData, kDuplicate };
+
+  template <typename Splitter>
+  void Pump(Splitter& splitter, ByteSource& src, std::string_view head, Status& read_error) {
+    splitter.Feed(head);
+    while (read_error.ok() && store_error_.ok()) {
+      Result<size_t> got = src.Read(chunk_.get(), kRawChunkBytes);
+      if (!got.ok()) {
+        read_error = got.status();
+        break;
+      }
+      if (*got == 0) break;
+      splitter.Feed(std::string_view(chunk_.get(), *got));
+    }
+  }
+
+  void StartItem() {
+    if (item_ != Item::kNone) FinishItem();
+    item_ = Item::kFresh;
+  }
+
+  void FinishItem() {
+    switch (item_) {
+      case Item::kBegun:
+        ++stats_.records_ok;
+        ++stats_.records_by_source[name_];
+        active_->AddRecord(pending_id_);
+        break;
+      case Item::kNoData:
+        ++stats_.no_data;
+        if (pending_begun_) active_->AddRecord(pending_id_);
+        break;
+      case Item::kRejected:
+        ++stats_.rejected;
+        break;
+      case Item::kDuplicate:
+        ++stats_.duplicates;
+        break;
+      case Item::kNone:
+      case Item::kFresh:
+        return;
+    }
+    item_ = Item::kNone;
+    pending_begun_ = false;
+    if (++items_ % kProgressEvery == 0) ReportProgress();
+    if (active_->ApproxBytes() > options_.batch_bytes || active_->records().size() >= options_.batch_records) {
+      Status s = FlushDelta();
+      if (!s.ok() && store_error_.ok()) store_error_ = s;
+    }
+  }
+
+  // Hands the active delta to the store. With apply_in_background the Apply
+  // runs on a worker thread while parsing goes on into the other delta; at
+  // most one Apply is in flight, so at most two deltas exist.
+  Status FlushDelta() {
+    GUMSHOE_RETURN_IF_ERROR(WaitForApply());
+    if (active_->empty()) return Status::Ok();
+    if (options_.apply_in_background) {
+      GraphDelta* batch = active_;
+      try {
+        pending_apply_ = std::async(std::launch::async, [this, batch] { return store_.Apply(*batch); });
+        inflight_ = batch;
+        active_ = batch == &delta_a_ ? &delta_b_ : &delta_a_;
+        return Status::Ok();
+      } catch (const std::system_error&) {
+        // No thread available: apply on this one.
+      }
+    }
+    Status s = store_.Apply(*active_);
+    active_->Clear();
+    if (!s.ok()) return s;
+    ++stats_.batches;
+    return Status::Ok();
+  }
+
+  // Waits for the Apply in flight, if any.
+  Status WaitForApply() {
+    if (inflight_ == nullptr) return Status::Ok();
+    Status s = pending_apply_.get();
+    inflight_->Clear();
+    inflight_ = nullptr;
+    if (!s.ok()) return s;
+    ++stats_.batches;
+    return Status::Ok();
+  }
+
+  void ReportProgress() {
+    if (!options_.progress) return;
+    IngestProgress p;
+    p.current_file = display_;
+    p.files_done = files_done_;
+    p.bytes_read = stats_.bytes + (src_ != nullptr ? src_->raw_bytes() : 0);
+    p.records = items_;
+    options_.progress(p);
+  }
+
+  GraphStore& store_;
+  const IngestOptions& options_;
+  Timestamp now_ = 0;
+  IngestStats stats_;
+  Status store_error_;
+  // Records and graph changes go into *active_; *inflight_ (when not null)
+  // is being applied by pending_apply_. Declared before pending_apply_, so
+  // a running Apply finishes before the deltas go away.
+  GraphDelta delta_a_, delta_b_;
+  GraphDelta* active_ = &delta_a_;
+  GraphDelta* inflight_ = nullptr;
+  std::future<Status> pending_apply_;
+
+  std::unique_ptr<char[]> pool_buffer_;
+  rapidjson::MemoryPoolAllocator<> pool_;
+  JsonDocument doc_;
+  std::unique_ptr<char[]> chunk_;
+
+  // The current file.
+  std::string display_;
+  std::string evidence_base_;
+  std::string name_;
+  FileParser* parser_ = nullptr;
+  ByteSource* src_ = nullptr;
+  Position pos_;
+  uint64_t files_done_ = 0;
+
+  // The current item (record or line).
+  Item item_ = Item::kNone;
+  RecordId pending_id_{};
+  bool pending_begun_ = false;  // pending_id_ belongs to the current item
+  uint64_t items_ = 0;
+};
+
+// Decodes one UTF-8 sequence at s[i]; returns the code point and its length,
+// or length 0 for an invalid sequence.
+std::pair<uint32_t, size_t> DecodeUtf8(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = b(i);
+  if (c < 0x80) return {c, 1};
+  size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+  if (len == 0 || c > 0xF4 || i + len > s.size()) return {0, 0};
+  uint32_t cp = c & (0x7F >> len);
+  for (size_t k = 1; k < len; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return {0, 0};
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return {0, 0};
+  }
+  return {cp, len};
+}
+
+bool NeedsEscape(uint32_t cp) {
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x200E || cp == 0x200F ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
+}  // namespace
+
+std::string JsonQuote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  size_t i = 0;
+  while (i < s.size()) {
+    auto [cp, len] = DecodeUtf8(s, i);
+    if (len == 0) {
+      out += "\\ufffd";
+      ++i;
+      continue;
+    }
+    if (cp == '"') {
+      out += "\\\"";
+    } else if (cp == '\\') {
+      out += "\\\\";
+    } else if (cp == '\n') {
+      out += "\\n";
+    } else if (cp == '\t') {
+      out += "\\t";
+    } else if (cp == '\r') {
+      out += "\\r";
+    } else if (NeedsEscape(cp)) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(cp));
+      out += buf;
+    } else {
+      out.append(s.substr(i, len));
+    }
+    i += len;
+  }
+  out.push_back('"');
+  return out;
+}
+
+Result<IngestStats> IngestWith(GraphStore& store, const std::vector<const Ingestor*>& ingestors,
+                               const std::vector<std::string>& paths, const IngestOptions& options) {
+  if (paths.empty()) return Status::InvalidArgument("no input paths given");
+  const Ingestor* forced = nullptr;
+  if (!options.source.empty()) {
+    for (const Ingestor* ing : ingestors) {
+      if (ing->name() == options.source) forced = ing;
+    }
+    if (forced == nullptr) {
+      std::string known;
+      for (const Ingestor* ing : ingestors) {
+        if (!known.empty()) known += ", ";
+        known += ing->name();
+      }
+      return Status::InvalidArgument("unknown source '" + options.source + "' (known: " +
+                                     (known.empty() ? std::string("none") : known) + ")");
+    }
+  }
+  Timestamp started = static_cast<Timestamp>(std::time(nullptr));
+
+  std::vector<std::string> files;
+  auto runner = std::make_unique<Runner>(store, options);
+  ExpandInputs(paths, &files, &runner->stats().file_errors);
+  for (const std::string& file : files) {
+    GUMSHOE_RETURN_IF_ERROR(runner->RunFile(file, ingestors, forced));
+  }
+  GUMSHOE_RETURN_IF_ERROR(runner->Finish());
+  IngestStats stats = std::move(runner->stats());
+
+  char stamp[32];
+  std::snprintf(stamp, sizeof(stamp), "run/%012lld-", static_cast<long long>(started));
+  uint64_t n = 0;
+  GUMSHOE_RETURN_IF_ERROR(store.ScanMeta(stamp, [&](std::string_view, std::string_view) {
+    ++n;
+    return true;
+  }));
+  GUMSHOE_RETURN_IF_ERROR(store.PutMeta(std::string(stamp) + std::to_string(n), stats.ToJson()));
+  return stats;
+}
+
+}  // namespace ingest
+
+Result<IngestStats> Ingest(GraphStore& store, const std::vector<std::string>& paths,
+                           const IngestOptions& options) {
+  std::vector<const ingest::Ingestor*> ingestors;
+  for (const auto& ing : ingest::Ingestors()) ingestors.push_back(ing.get());
+  return ingest::IngestWith(store, ingestors, paths, options);
+}
+
+}  // namespace gumshoe
