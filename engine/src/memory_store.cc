@@ -117,8 +117,9 @@ Result<bool> MemoryStore::ContainsRecord(const RecordId& id) const {
 
 Status MemoryStore::Apply(const GraphDelta& delta) {
   std::unique_lock lock(mu_);
-  // Copy-on-write: snapshots taken earlier keep the old state.
-  auto next = std::make_shared<State>(*state_);
+  // Copy-on-write: when a snapshot still holds the current state, write a
+  // copy so the snapshot keeps what it saw; otherwise update in place.
+  std::shared_ptr<State> next = state_.use_count() == 1 ? state_ : std::make_shared<State>(*state_);
   for (const auto& [k, e] : delta.entities()) {
     EntityId id = hasher_.IdOf(e.kind, e.key);
     auto [it, inserted] = next->entities.try_emplace(id, e);
@@ -143,7 +144,7 @@ std::unique_ptr<GraphReader> MemoryStore::Snapshot() const {
 
 Status MemoryStore::PutMeta(std::string_view key, std::string_view value) {
   std::unique_lock lock(mu_);
-  auto next = std::make_shared<State>(*state_);
+  std::shared_ptr<State> next = state_.use_count() == 1 ? state_ : std::make_shared<State>(*state_);
   next->meta[std::string(key)] = std::string(value);
   state_ = std::move(next);
   return Status::Ok();

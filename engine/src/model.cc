@@ -1,6 +1,7 @@
 #include "gumshoe/model.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace gumshoe {
 namespace {
@@ -140,6 +141,12 @@ void TakeLast(Evidence& into, const Evidence& from) {
   if (from.time == kNoTime) return;
   if (into.time == kNoTime || from.time > into.time || (from.time == into.time && from.ref > into.ref)) into = from;
 }
+// Counters hold sums of counts taken from input: saturate, never overflow.
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum = 0;
+  if (!__builtin_add_overflow(a, b, &sum)) return sum;
+  return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
 }  // namespace
 
 void MergeEdgeStats(EdgeStats& into, const EdgeStats& from) {
@@ -151,19 +158,28 @@ void MergeEdgeStats(EdgeStats& into, const EdgeStats& from) {
   TakeFirst(into.first_evidence, from.first_evidence);
   TakeLast(into.last_evidence, from.last_evidence);
   for (const auto& [hour, n] : from.hourly) into.hourly[hour] += n;
-  for (const auto& [name, n] : from.counters) into.counters[name] += n;
+  for (const auto& [name, n] : from.counters) into.counters[name] = SaturatingAdd(into.counters[name], n);
   if (into.counters.size() > kMaxEdgeCounters) {
-    // Keep the kMaxEdgeCounters-1 smallest keys and fold the rest into
-    // "overflow": the kept set is then the same whatever the merge order.
+    // Fixed counters (names without ':') are always kept. Of the keyed
+    // families ("dport:00443", "op:GetObject") the smallest keys are kept and
+    // the rest fold into "overflow": the kept set is then the same whatever
+    // the merge order, because fixed counters only ever accumulate.
     int64_t overflow = 0;
     if (auto ov = into.counters.find("overflow"); ov != into.counters.end()) {
       overflow = ov->second;
       into.counters.erase(ov);
     }
-    while (into.counters.size() > kMaxEdgeCounters - 1) {
-      auto last = std::prev(into.counters.end());
-      overflow += last->second;
-      into.counters.erase(last);
+    size_t fixed = 0;
+    for (const auto& [name, n] : into.counters) fixed += name.find(':') == std::string::npos;
+    size_t keyed_room = kMaxEdgeCounters - 1 > fixed ? kMaxEdgeCounters - 1 - fixed : 0;
+    size_t kept_keyed = 0;
+    for (auto it = into.counters.begin(); it != into.counters.end();) {
+      if (it->first.find(':') == std::string::npos || kept_keyed++ < keyed_room) {
+        ++it;
+      } else {
+        overflow = SaturatingAdd(overflow, it->second);
+        it = into.counters.erase(it);
+      }
     }
     into.counters["overflow"] = overflow;
   }

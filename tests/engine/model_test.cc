@@ -88,6 +88,27 @@ TEST_CASE("MergeEdgeStats: counter cap keeps smallest keys whatever the order", 
   CHECK(total == 400);
 }
 
+TEST_CASE("MergeEdgeStats: fixed counters survive a flood of keyed counters", "[engine][model]") {
+  EdgeStats a, b;
+  a.counters = {{"bytes_out", 100}, {"rejected", 2}};
+  for (int port = 0; port < 300; ++port) {
+    EdgeStats p;
+    char name[32];
+    std::snprintf(name, sizeof name, "dport:%05d", port);
+    p.counters[name] = 1;
+    MergeEdgeStats(b, p);
+  }
+  EdgeStats ab = a, ba = b;
+  MergeEdgeStats(ab, b);
+  MergeEdgeStats(ba, a);
+  CHECK(ab == ba);
+  CHECK(ab.counters.at("bytes_out") == 100);
+  CHECK(ab.counters.at("rejected") == 2);
+  CHECK(ab.counters.size() == kMaxEdgeCounters);
+  CHECK(ab.counters.count("dport:00000") == 1);
+  CHECK(ab.counters.count("dport:00299") == 0);
+}
+
 TEST_CASE("MergeEntity: newest attribute wins in any order; tags union", "[engine][model]") {
   Entity base{EntityKind::kFinding, "f1"};
   Entity older = base, newer = base;

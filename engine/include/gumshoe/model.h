@@ -182,9 +182,11 @@ struct EdgeStats {
   friend bool operator==(const EdgeStats&, const EdgeStats&) = default;
 };
 
-// Counters map limits: at most this many keys are kept. When more arrive, the
-// lexicographically smallest keys are kept (that rule keeps merging
-// associative) and the rest are summed into "overflow".
+// Counters map limits: at most this many keys are kept. Fixed counters (names
+// without ':', such as bytes_out) are always kept; of the keyed families
+// (names with ':', such as "dport:00443") the lexicographically smallest are
+// kept (that rule keeps merging associative) and the rest are summed into
+// "overflow". Attacker-influenced text only ever goes after a ':'.
 inline constexpr size_t kMaxEdgeCounters = 96;
 
 struct Edge {
