@@ -1,0 +1,157 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <rapidjson/document.h>
+
+#include "gumshoe/memory_store.h"
+#include "gumshoe/normalize.h"
+#include "ingest/test_context.h"
+#include "registry.h"
+
+namespace gumshoe::ingest {
+namespace {
+
+using testing::TestContext;
+
+[[maybe_unused]] std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+[[maybe_unused]] void FeedJsonLines(FileParser& parser, TestContext& ctx, const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    ++ctx.pos_.line;
+    if (line.empty()) continue;
+    rapidjson::Document doc;
+    doc.Parse(line.c_str(), line.size());
+    if (doc.HasParseError()) {
+      ctx.Reject("bad_json");
+      continue;
+    }
+    parser.OnJson(doc, ctx);
+  }
+  parser.Finish(ctx);
+}
+
+std::optional<EdgeStats> FindEdge(const GraphReader& r, const EntityRef& src, EdgeKind kind, const EntityRef& dst) {
+  std::optional<EdgeStats> out;
+  EntityId want = r.IdOf(dst.kind, dst.key);
+  REQUIRE(r.ScanEdges(r.IdOf(src.kind, src.key), Direction::kOut, kind, [&](const Edge& e) {
+             if (e.dst == want) out = e.stats;
+             return true;
+           }).ok());
+  return out;
+}
+
+[[maybe_unused]] size_t CountEdges(const GraphReader& r, const EntityRef& src, EdgeKind kind) {
+  size_t n = 0;
+  REQUIRE(r.ScanEdges(r.IdOf(src.kind, src.key), Direction::kOut, kind, [&](const Edge&) {
+             ++n;
+             return true;
+           }).ok());
+  return n;
+}
+
+int64_t Counter(const EdgeStats& s, const std::string& name) {
+  auto it = s.counters.find(name);
+  return it == s.counters.end() ? 0 : it->second;
+}
+
+[[maybe_unused]] EntityRef Eni(const std::string& id) { return {EntityKind::kNetworkInterface, id}; }
+[[maybe_unused]] EntityRef Ip(const std::string& ip) { return {EntityKind::kIpAddress, ip}; }
+[[maybe_unused]] EntityRef Instance(const std::string& id) { return {EntityKind::kEc2Instance, id}; }
+
+// Records begun and kept (the parsers reject before beginning a record).
+int Ok(const TestContext& ctx) { return ctx.begun - ctx.duplicates - ctx.no_data; }
+
+[[maybe_unused]] int Rejected(const TestContext& ctx) {
+  int rejected = 0;
+  for (const auto& [reason, n] : ctx.rejects) rejected += n;
+  return rejected;
+}
+
+std::unique_ptr<FileParser> NewParser() {
+  return NewRoute53Ingestor()->NewParser(FileInfo{"queries.jsonl", true}, IngestOptions{});
+}
+
+EntityRef Domain(const std::string& d) { return {EntityKind::kDomain, d}; }
+
+TEST_CASE("Route53: queries become queried and resolved_to edges", "[ingest][route53]") {
+  TestContext ctx("queries.jsonl");
+  auto parser = NewParser();
+  FeedJsonLines(*parser, ctx, ReadFile(GUMSHOE_TEST_DATA "/route53/queries.jsonl"));
+  CHECK(Ok(ctx) == 4);
+  CHECK(ctx.duplicates == 1);
+  CHECK(ctx.reject_lines["missing_query_name"] == std::set<uint64_t>{5});
+  CHECK(ctx.reject_lines["bad_ip"] == std::set<uint64_t>{6});
+  CHECK(ctx.reject_lines["bad_time"] == std::set<uint64_t>{7});
+  CHECK(ctx.reject_lines["missing_source"] == std::set<uint64_t>{8});
+  CHECK(ctx.reject_lines["bad_json"] == std::set<uint64_t>{9});
+
+  MemoryStore store;
+  REQUIRE(store.Apply(ctx.delta_).ok());
+  EntityRef inst = Instance("i-0eeeeeeeeeeeeeee1");
+  EntityRef pool = Domain("pool.minexmr.example");
+  auto q = FindEdge(store, inst, EdgeKind::kQueried, pool);
+  REQUIRE(q);
+  CHECK(q->count == 2);
+  CHECK(q->success == 2);
+  CHECK(Counter(*q, "rcode:NOERROR") == 2);
+  CHECK(Counter(*q, "qtype:A") == 1);
+  CHECK(Counter(*q, "qtype:AAAA") == 1);
+  CHECK(FindEdge(store, pool, EdgeKind::kResolvedTo, Ip("192.0.2.201")));
+  CHECK(FindEdge(store, pool, EdgeKind::kResolvedTo, Ip("192.0.2.202")));
+  CHECK(FindEdge(store, pool, EdgeKind::kResolvedTo, Ip("2001:db8::c9")));
+  auto cname = FindEdge(store, pool, EdgeKind::kResolvedTo, Domain("edge.minexmr.example"));
+  REQUIRE(cname);
+  CHECK(Counter(*cname, "rtype:CNAME") == 1);
+  CHECK(FindEdge(store, inst, EdgeKind::kAssignedIp, Ip("10.0.9.9")));
+  auto instance = store.Find(inst);
+  REQUIRE(instance->has_value());
+  CHECK(*(*instance)->Attr("vpc_id") == "vpc-0abc1234");
+
+  // Without srcids.instance the source IP asks; firewall actions are kept.
+  auto blocked = FindEdge(store, Ip("10.0.9.10"), EdgeKind::kQueried, Domain("c2.badness.example"));
+  REQUIRE(blocked);
+  CHECK(Counter(*blocked, "firewall:BLOCK") == 1);
+  CHECK(Counter(*blocked, "rcode:NXDOMAIN") == 1);
+  CHECK(blocked->failure == 1);
+
+  // Panther's form: answers as one object, space-separated timestamp.
+  auto panther = FindEdge(store, Ip("10.0.9.11"), EdgeKind::kQueried, Domain("updates.example.org"));
+  REQUIRE(panther);
+  CHECK(panther->first_seen == 1700000160);  // 2023-11-14 22:16:00 UTC
+  CHECK(FindEdge(store, Domain("updates.example.org"), EdgeKind::kResolvedTo, Ip("198.51.100.9")));
+}
+
+TEST_CASE("Route53: sniffing", "[ingest][route53]") {
+  auto ingestor = NewRoute53Ingestor();
+  CHECK(ingestor->Sniff("x", "{\"version\":\"1.1\",\"query_timestamp\":\"2021\",\"query_name\":\"a.\"}") >= 90);
+  CHECK(ingestor->Sniff("x", "2 111122223333 eni-1 10.0.0.1") == 0);
+}
+
+TEST_CASE("Route53: real Panther sample", "[ingest][route53][shared]") {
+  const std::string dir = GUMSHOE_SOURCE_DIR "/../shared/datasets";
+  if (!std::filesystem::exists(dir)) {
+    WARN("shared datasets absent, skipping");
+    return;
+  }
+  TestContext ctx("AWS_VPCDns.jsonl");
+  auto parser = NewParser();
+  FeedJsonLines(*parser, ctx, ReadFile(dir + "/panther-rule-test-fixtures/AWS_VPCDns.jsonl"));
+  CHECK(ctx.begun + Rejected(ctx) == 13);
+  CHECK(Ok(ctx) >= 10);
+  MemoryStore store;
+  REQUIRE(store.Apply(ctx.delta_).ok());
+  CHECK(FindEdge(store, Instance("i-0abc234"), EdgeKind::kQueried, Domain("moneropool.ru")));
+}
+
+}  // namespace
+}  // namespace gumshoe::ingest

@@ -1,0 +1,347 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <rapidjson/document.h>
+
+#include "gumshoe/memory_store.h"
+#include "gumshoe/normalize.h"
+#include "ingest/test_context.h"
+#include "registry.h"
+
+namespace gumshoe::ingest {
+namespace {
+
+using testing::TestContext;
+
+[[maybe_unused]] std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+[[maybe_unused]] void FeedJsonLines(FileParser& parser, TestContext& ctx, const std::string& text) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    ++ctx.pos_.line;
+    if (line.empty()) continue;
+    rapidjson::Document doc;
+    doc.Parse(line.c_str(), line.size());
+    if (doc.HasParseError()) {
+      ctx.Reject("bad_json");
+      continue;
+    }
+    parser.OnJson(doc, ctx);
+  }
+  parser.Finish(ctx);
+}
+
+std::unique_ptr<FileParser> NewParser() {
+  return NewVpcFlowIngestor()->NewParser(FileInfo{"flows.log", false}, IngestOptions{});
+}
+
+std::optional<EdgeStats> FindEdge(const GraphReader& r, const EntityRef& src, EdgeKind kind, const EntityRef& dst) {
+  std::optional<EdgeStats> out;
+  EntityId want = r.IdOf(dst.kind, dst.key);
+  REQUIRE(r.ScanEdges(r.IdOf(src.kind, src.key), Direction::kOut, kind, [&](const Edge& e) {
+             if (e.dst == want) out = e.stats;
+             return true;
+           }).ok());
+  return out;
+}
+
+[[maybe_unused]] size_t CountEdges(const GraphReader& r, const EntityRef& src, EdgeKind kind) {
+  size_t n = 0;
+  REQUIRE(r.ScanEdges(r.IdOf(src.kind, src.key), Direction::kOut, kind, [&](const Edge&) {
+             ++n;
+             return true;
+           }).ok());
+  return n;
+}
+
+int64_t Counter(const EdgeStats& s, const std::string& name) {
+  auto it = s.counters.find(name);
+  return it == s.counters.end() ? 0 : it->second;
+}
+
+[[maybe_unused]] EntityRef Eni(const std::string& id) { return {EntityKind::kNetworkInterface, id}; }
+[[maybe_unused]] EntityRef Ip(const std::string& ip) { return {EntityKind::kIpAddress, ip}; }
+[[maybe_unused]] EntityRef Instance(const std::string& id) { return {EntityKind::kEc2Instance, id}; }
+
+// Records begun and kept (the parsers reject before beginning a record).
+int Ok(const TestContext& ctx) { return ctx.begun - ctx.duplicates - ctx.no_data; }
+
+[[maybe_unused]] int Rejected(const TestContext& ctx) {
+  int rejected = 0;
+  for (const auto& [reason, n] : ctx.rejects) rejected += n;
+  return rejected;
+}
+
+TEST_CASE("VpcFlow: default v2 rows aggregate into interface-to-remote edges", "[ingest][vpc_flow]") {
+  TestContext ctx("v2_default.log");
+  auto parser = NewParser();
+  ctx.FeedLines(*parser, ReadFile(GUMSHOE_TEST_DATA "/vpc_flow/v2_default.log"));
+
+  CHECK(Ok(ctx) == 4);
+  CHECK(ctx.no_data == 2);
+  CHECK(ctx.duplicates == 1);
+  CHECK(ctx.rejects["wrong_field_count"] == 1);
+  CHECK(ctx.rejects["bad_ip"] == 1);
+  CHECK(ctx.rejects["bad_number"] == 1);
+  CHECK(ctx.reject_lines["wrong_field_count"] == std::set<uint64_t>{6});
+  CHECK(ctx.reject_lines["bad_ip"] == std::set<uint64_t>{7});
+  CHECK(ctx.reject_lines["bad_number"] == std::set<uint64_t>{8});
+
+  MemoryStore store;
+  REQUIRE(store.Apply(ctx.delta_).ok());
+  EntityRef eni = Eni("eni-0a1b2c3d4e5f60001");
+  auto web = FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("198.51.100.20"));
+  REQUIRE(web);
+  CHECK(web->count == 2);
+  CHECK(Counter(*web, "bytes_out") == 5000);
+  CHECK(Counter(*web, "bytes_in") == 64000);
+  CHECK(Counter(*web, "packets_out") == 10);
+  CHECK(Counter(*web, "packets_in") == 8);
+  CHECK(Counter(*web, "accepted") == 2);
+  CHECK(Counter(*web, "dport:00443") == 1);
+  CHECK(web->counters.count("dport:49152") == 0);  // return traffic is not a service port
+  CHECK(web->hourly.count(1700000000 / 3600) == 1);
+
+  auto ssh = FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("203.0.113.77"));
+  REQUIRE(ssh);
+  CHECK(Counter(*ssh, "rejected") == 1);
+  CHECK(Counter(*ssh, "bytes_in") == 40);
+  CHECK(Counter(*ssh, "dport:00022") == 1);
+  CHECK(ssh->failure == 1);
+
+  CHECK(FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("2606:4700:4700::1111")));
+  CHECK(FindEdge(store, eni, EdgeKind::kAssignedIp, Ip("10.0.1.15")));
+  CHECK(CountEdges(store, eni, EdgeKind::kNetworkFlow) == 3);
+
+  auto local = store.Find(Ip("10.0.1.15"));
+  REQUIRE(local.ok());
+  REQUIRE(local->has_value());
+  CHECK(*(*local)->Attr("ip_class") == "private");
+  CHECK((*local)->tags.count("private") == 1);
+  auto remote = store.Find(Ip("198.51.100.20"));
+  REQUIRE(remote->has_value());
+  CHECK(*(*remote)->Attr("ip_class") == "public");
+  CHECK((*remote)->tags.count("public") == 1);
+}
+
+TEST_CASE("VpcFlow: a header line maps any field order; flow-direction decides the local side",
+          "[ingest][vpc_flow]") {
+  TestContext ctx("v5_header.log");
+  auto parser = NewParser();
+  ctx.FeedLines(*parser, ReadFile(GUMSHOE_TEST_DATA "/vpc_flow/v5_header.log"));
+  CHECK(Ok(ctx) == 3);
+  CHECK(ctx.rejects["wrong_field_count"] == 1);
+  CHECK(ctx.reject_lines["wrong_field_count"] == std::set<uint64_t>{5});
+
+  MemoryStore store;
+  REQUIRE(store.Apply(ctx.delta_).ok());
+  EntityRef eni = Eni("eni-0bbbbbbbbbbbbbbb1");
+  auto db = FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("10.0.3.9"));
+  REQUIRE(db);
+  CHECK(Counter(*db, "bytes_out") == 1200);
+  CHECK(Counter(*db, "bytes_in") == 9000);
+  CHECK(Counter(*db, "packets_out") == 12);
+  CHECK(Counter(*db, "packets_in") == 10);
+  CHECK(Counter(*db, "dport:05432") == 1);
+  CHECK(Counter(*db, "accepted") == 2);
+  // Both ends private: without flow-direction 10.0.3.9 could not be told remote.
+  CHECK_FALSE(FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("10.0.2.8")));
+  CHECK(FindEdge(store, Instance("i-0f00dbeef00000001"), EdgeKind::kHasInterface, eni));
+
+  auto in = FindEdge(store, Eni("eni-0ccccccccccccccc1"), EdgeKind::kNetworkFlow, Ip("52.95.110.1"));
+  REQUIRE(in);
+  CHECK(Counter(*in, "bytes_in") == 700);
+  CHECK(Counter(*in, "bytes_out") == 0);
+
+  auto e = store.Find(eni);
+  REQUIRE(e->has_value());
+  CHECK(*(*e)->Attr("vpc_id") == "vpc-0abc1234");
+  CHECK(*(*e)->Attr("region") == "us-east-1");
+}
+
+TEST_CASE("VpcFlow: a partial ${field} header and identical rows count once", "[ingest][vpc_flow]") {
+  TestContext ctx("partial_header.log");
+  auto parser = NewParser();
+  ctx.FeedLines(*parser, ReadFile(GUMSHOE_TEST_DATA "/vpc_flow/partial_header.log"));
+  CHECK(Ok(ctx) == 1);
+  CHECK(ctx.duplicates == 1);
+  MemoryStore store;
+  REQUIRE(store.Apply(ctx.delta_).ok());
+  auto e = FindEdge(store, Eni("eni-0ddddddddddddddd1"), EdgeKind::kNetworkFlow, Ip("192.0.2.44"));
+  REQUIRE(e);
+  CHECK(Counter(*e, "dport:08080") == 1);
+  CHECK(Counter(*e, "bytes_out") == 100);
+}
+
+TEST_CASE("VpcFlow: the same line in two files is one record", "[ingest][vpc_flow]") {
+  const std::string line =
+      "2 111122223333 eni-0a1b2c3d4e5f60001 10.0.1.15 198.51.100.20 49152 443 6 10 5000 1700000000 1700000060 ACCEPT OK";
+  TestContext ctx("a.log");
+  auto a = NewParser();
+  auto b = NewParser();
+  ctx.FeedLines(*a, line);
+  ctx.FeedLines(*b, "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
+                    "action log-status\n" + line);
+  CHECK(ctx.begun == 2);
+  CHECK(ctx.duplicates == 1);
+}
+
+TEST_CASE("VpcFlow: bad header, bad action, implausible time are rejected by name", "[ingest][vpc_flow]") {
+  TestContext ctx;
+  auto parser = NewParser();
+  ctx.FeedLines(*parser,
+                "version account-id interface-id\n"
+                "2 1 eni-01 10.0.0.1 8.8.8.8 1 53 17 1 60 1700000000 1700000060 MAYBE OK\n"
+                "2 1 eni-01 10.0.0.1 8.8.8.8 1 53 17 1 60 12 60 ACCEPT OK\n"
+                "2 1 eni-01 10.0.0.1 8.8.8.8 1 99999 17 1 60 1700000000 1700000060 ACCEPT OK\n"
+                "2 1 eni-01 10.0.0.1 8.8.8.8 1 53 17 1 60 1700000000 1700000060 ACCEPT OK\n");
+  CHECK(ctx.rejects["bad_header"] == 1);
+  CHECK(ctx.rejects["bad_action"] == 1);
+  CHECK(ctx.rejects["bad_time"] == 1);
+  CHECK(ctx.rejects["bad_number"] == 1);
+  CHECK(Ok(ctx) == 1);  // the neighbour of the bad lines is kept
+}
+
+TEST_CASE("VpcFlow: many destination ports never push out the fixed counters", "[ingest][vpc_flow]") {
+  TestContext ctx;
+  auto parser = NewParser();
+  std::string text;
+  for (int port = 1; port <= 500; ++port) {
+    text += "2 1 eni-0f 203.0.113.5 10.0.0.5 40000 " + std::to_string(port) +
+            " 6 1 40 1700000000 1700000060 REJECT OK\n";
+  }
+  ctx.FeedLines(*parser, text);
+  MemoryStore store;
+  REQUIRE(store.Apply(ctx.delta_).ok());
+  auto e = FindEdge(store, Eni("eni-0f"), EdgeKind::kNetworkFlow, Ip("203.0.113.5"));
+  REQUIRE(e);
+  CHECK(e->count == 500);
+  CHECK(Counter(*e, "rejected") == 500);
+  CHECK(Counter(*e, "packets_in") == 500);
+  CHECK(Counter(*e, "dport:00001") == 1);
+  CHECK(e->counters.size() <= kMaxEdgeCounters);
+}
+
+TEST_CASE("VpcFlow: Panther JSON rows and Cribl _raw rows", "[ingest][vpc_flow]") {
+  TestContext ctx("panther.jsonl");
+  auto parser = NewParser();
+  FeedJsonLines(*parser, ctx, ReadFile(GUMSHOE_TEST_DATA "/vpc_flow/panther.jsonl"));
+  CHECK(Ok(ctx) == 2);
+  CHECK(ctx.no_data == 1);
+  CHECK(ctx.rejects["bad_ip"] == 1);
+  CHECK(ctx.rejects["missing_address"] == 1);
+  CHECK(ctx.anomalies["missing_time"] == 1);
+
+  auto cribl = NewParser();
+  FeedJsonLines(*cribl, ctx,
+                "{\"_raw\":\"version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "
+                "start end action log-status\"}\n"
+                "{\"_raw\":\"2 1 eni-0c 10.0.0.7 192.0.2.1 5000 443 6 2 120 1700000000 1700000060 ACCEPT OK\"}\n");
+  MemoryStore store;
+  REQUIRE(store.Apply(ctx.delta_).ok());
+  auto pool = FindEdge(store, Eni("eni-0eeeeeeeeeeeeeee1"), EdgeKind::kNetworkFlow, Ip("192.0.2.200"));
+  REQUIRE(pool);
+  CHECK(Counter(*pool, "dport:03333") == 1);
+  CHECK(pool->first_seen == 1700000000);
+  CHECK(FindEdge(store, Instance("i-0eeeeeeeeeeeeeee1"), EdgeKind::kHasInterface, Eni("eni-0eeeeeeeeeeeeeee1")));
+  // No interface: the instance is the local end.
+  CHECK(FindEdge(store, Instance("i-0eeeeeeeeeeeeeee1"), EdgeKind::kNetworkFlow, Ip("1.1.1.1")));
+  CHECK(FindEdge(store, Eni("eni-0c"), EdgeKind::kNetworkFlow, Ip("192.0.2.1")));
+}
+
+TEST_CASE("VpcFlow: a .gz file through Ingest, rejects counted with file:line", "[ingest][vpc_flow]") {
+  MemoryStore store;
+  Result<IngestStats> stats = Ingest(store, {GUMSHOE_TEST_DATA "/vpc_flow/v2_default.log.gz"}, IngestOptions{});
+  REQUIRE(stats.ok());
+  INFO(stats->ToJson());
+  CHECK(stats->records_total == 10);
+  CHECK(stats->records_by_source["vpc_flow"] == 4);
+  CHECK(stats->no_data == 2);
+  CHECK(stats->duplicates == 1);
+  CHECK(stats->rejected == 3);
+  REQUIRE(stats->examples["vpc_flow.bad_ip"].size() == 1);
+  const std::string& where = stats->examples["vpc_flow.bad_ip"].front();
+  CHECK(where.substr(where.size() - 2) == ":7");
+  CHECK(FindEdge(store, Eni("eni-0a1b2c3d4e5f60001"), EdgeKind::kNetworkFlow, Ip("198.51.100.20")));
+
+  // Ingesting the plain file again adds nothing: every line is a duplicate.
+  Result<IngestStats> again = Ingest(store, {GUMSHOE_TEST_DATA "/vpc_flow/v2_default.log"}, IngestOptions{});
+  REQUIRE(again.ok());
+  CHECK(again->records_ok == 0);
+  CHECK(again->duplicates + again->no_data == 7);
+}
+
+TEST_CASE("VpcFlow: every prefix of every fixture line is kept or rejected, never crashes", "[ingest][vpc_flow]") {
+  for (const char* file : {"/vpc_flow/v2_default.log", "/vpc_flow/v5_header.log", "/vpc_flow/panther.jsonl"}) {
+    std::istringstream in(ReadFile(std::string(GUMSHOE_TEST_DATA) + file));
+    std::string line;
+    auto parser = NewParser();
+    TestContext ctx;
+    while (std::getline(in, line)) {
+      for (size_t n = 0; n <= line.size(); ++n) {
+        ++ctx.pos_.line;
+        std::string prefix = line.substr(0, n);
+        if (!prefix.empty() && prefix.front() == '{') {
+          rapidjson::Document doc;
+          doc.Parse(prefix.c_str(), prefix.size());
+          if (!doc.HasParseError()) parser->OnJson(doc, ctx);
+        } else {
+          parser->OnLine(prefix, ctx);
+        }
+      }
+    }
+    CHECK(ctx.begun + Rejected(ctx) > 0);
+  }
+}
+
+TEST_CASE("VpcFlow: sniffing", "[ingest][vpc_flow]") {
+  auto ingestor = NewVpcFlowIngestor();
+  CHECK(ingestor->Sniff("x.log", "version account-id interface-id srcaddr dstaddr srcport\n") >= 90);
+  CHECK(ingestor->Sniff("x.log", "2 111122223333 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 2 3 4 ACCEPT OK\n") >= 90);
+  CHECK(ingestor->Sniff("x.json", "{\"eventVersion\":\"1.08\"}") == 0);
+}
+
+// Real data: every row ingests without a crash and is accounted for.
+TEST_CASE("VpcFlow: real Cribl and Panther samples", "[ingest][vpc_flow][shared]") {
+  const std::string dir = GUMSHOE_SOURCE_DIR "/../shared/datasets";
+  if (!std::filesystem::exists(dir)) {
+    WARN("shared datasets absent, skipping");
+    return;
+  }
+  TestContext text_ctx("vpcflow_v2.log");
+  auto p1 = NewParser();
+  std::string text = ReadFile(dir + "/cribl-vpcflow-sample/vpcflow_v2.log");
+  text_ctx.FeedLines(*p1, text);
+  CHECK(text_ctx.begun + Rejected(text_ctx) == 99);  // 100 lines, one header
+  CHECK(Rejected(text_ctx) == 0);
+
+  TestContext json_ctx("cribl.json");
+  auto p2 = NewParser();
+  rapidjson::Document doc;
+  std::string json = ReadFile(dir + "/cribl-vpcflow-sample/cribl_sample_ZP04h5.json");
+  doc.Parse(json.c_str(), json.size());
+  REQUIRE(doc.IsArray());
+  for (const auto& v : doc.GetArray()) p2->OnJson(v, json_ctx);
+  CHECK(json_ctx.begun + Rejected(json_ctx) == 99);  // the header row is not a record
+
+  TestContext panther_ctx("AWS_VPCFlow.jsonl");
+  auto p3 = NewParser();
+  FeedJsonLines(*p3, panther_ctx, ReadFile(dir + "/panther-rule-test-fixtures/AWS_VPCFlow.jsonl"));
+  CHECK(panther_ctx.begun + Rejected(panther_ctx) == 23);
+  CHECK(panther_ctx.no_data == 1);
+  MemoryStore store;
+  REQUIRE(store.Apply(text_ctx.delta_).ok());
+  REQUIRE(store.Apply(panther_ctx.delta_).ok());
+}
+
+}  // namespace
+}  // namespace gumshoe::ingest
