@@ -1,0 +1,6 @@
+# CloudTrail ingestor (issue 3).
+list(APPEND GUMSHOE_INGEST_SOURCES
+  src/cloudtrail/cloudtrail.cc
+  src/cloudtrail/event_table.cc
+)
+set(GUMSHOE_INGEST_DEFINITIONS ${GUMSHOE_INGEST_DEFINITIONS} GUMSHOE_HAVE_CLOUDTRAIL=1)
