@@ -1,0 +1,710 @@
+// gumshoe blast-radius | findings | timeline | investigate: the investigation
+// layer on the command line. Every command takes --since/--until (defaults
+// follow the focus: a finding's first-last seen widened by --margin hours, an
+// entity's last 24 h of activity), prints a table (log-derived text through
+// TerminalSafe) or one JSON document (--json), and can write its graph as DOT.
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli_common.h"
+#include "gumshoe/blast_radius.h"
+#include "gumshoe/finding_groups.h"
+#include "gumshoe/indicators.h"
+#include "gumshoe/investigate.h"
+#include "gumshoe/normalize.h"
+#include "gumshoe/report.h"
+#include "gumshoe/time_util.h"
+#include "gumshoe/timeline.h"
+#include "output.h"
+
+namespace gumshoe::cli {
+namespace {
+
+// Limits on what users type.
+constexpr int kMaxDepth = 64;
+constexpr double kMaxMarginHours = 24 * 366;
+
+std::string Num(uint64_t n) { return std::to_string(n); }
+std::string Score(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.2f", s);
+  return buf;
+}
+std::string RefText(const EntityRef& r) { return std::string(EntityKindName(r.kind)) + ":" + r.key; }
+
+struct WindowArgs {
+  std::string since, until;
+  double margin_hours = 24;
+};
+
+void AddWindowOptions(CLI::App* cmd, WindowArgs& w, bool margin) {
+  cmd->add_option("--since", w.since, "Window start (ISO 8601 or YYYY-MM-DD)");
+  cmd->add_option("--until", w.until, "Window end (ISO 8601 or YYYY-MM-DD)");
+  if (margin)
+    cmd->add_option("--margin", w.margin_hours, "Hours added each side of a finding's first-last seen")
+        ->capture_default_str();
+}
+
+Result<std::pair<TimeWindow, ScopeOptions>> WindowFrom(const WindowArgs& w) {
+  GUMSHOE_ASSIGN_OR_RETURN(TimeWindow window, ParseWindow(w.since, w.until));
+  if (!(w.margin_hours >= 0 && w.margin_hours <= kMaxMarginHours))
+    return Status::InvalidArgument("--margin must be between 0 and " + std::to_string(int(kMaxMarginHours)) + " hours");
+  ScopeOptions scope;
+  scope.finding_margin = static_cast<Timestamp>(w.margin_hours * 3600);
+  return std::make_pair(window, scope);
+}
+
+Result<std::vector<EdgeKind>> ParseEdgeList(const std::string& text) {
+  std::vector<EdgeKind> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item.empty()) continue;
+    auto k = ParseEdgeKind(item);
+    if (!k) return Status::InvalidArgument("unknown edge kind '" + TerminalSafe(item) + "'");
+    out.push_back(*k);
+  }
+  return out;
+}
+
+// ---- JSON writers ----
+
+void WriteWindow(JsonOut& j, const TimeWindow& w) {
+  j.Key("window");
+  j.w().StartObject();
+  j.Time("since", w.since);
+  j.Time("until", w.until);
+  j.w().EndObject();
+}
+
+void WriteBlast(JsonOut& j, const BlastRadiusResult& r) {
+  j.w().StartObject();
+  j.Key("start");
+  j.Ref(r.start);
+  WriteWindow(j, r.window);
+  j.Field("summary", r.summary);
+  j.Field("foothold_note", r.foothold_note);
+  j.Key("footholds");
+  j.w().StartArray();
+  for (const auto& f : r.footholds) j.Ref(f);
+  j.w().EndArray();
+  j.Key("nodes");
+  j.w().StartArray();
+  for (const BlastNode& n : r.nodes) {
+    j.w().StartObject();
+    j.Key("entity");
+    j.Entity(n.entity);
+    j.Field("hop", n.hop);
+    j.Field("foothold", n.foothold);
+    j.Key("score");
+    j.w().Double(n.score);
+    j.Field("volume", n.volume);
+    j.Time("first_touch", n.first_touch);
+    j.Key("path");
+    j.w().StartArray();
+    for (const BlastHop& h : n.path) {
+      j.w().StartObject();
+      j.Key("from");
+      j.Ref(h.from);
+      j.Field("edge", EdgeKindName(h.edge));
+      j.Field("direction", h.stored_forward ? "out" : "in");
+      j.Key("to");
+      j.Ref(h.to);
+      j.Time("time", h.time);
+      j.Field("evidence", h.evidence);
+      j.Time("evidence_time", h.evidence_time);
+      if (!h.via.empty()) j.Field("via", h.via);
+      j.w().EndObject();
+    }
+    j.w().EndArray();
+    j.w().EndObject();
+  }
+  j.w().EndArray();
+  j.Key("truncations");
+  j.w().StartArray();
+  for (const auto& t : r.truncations) {
+    j.w().StartObject();
+    j.Key("at");
+    j.Ref(t.at);
+    j.Field("edge", EdgeKindName(t.edge));
+    j.Field("omitted", static_cast<uint64_t>(t.omitted));
+    j.Field("note", t.note);
+    j.w().EndObject();
+  }
+  j.w().EndArray();
+  j.Field("truncated", r.truncated);
+  j.w().EndObject();
+}
+
+void WriteFinding(JsonOut& j, const FindingInfo& f) {
+  j.w().StartObject();
+  j.Field("id", f.entity.key);
+  j.Field("type", f.type);
+  j.Key("severity");
+  j.w().Double(f.severity);
+  j.Field("severity_band", f.severity_band);
+  j.Field("title", f.title);
+  j.Field("source", f.source);
+  j.Time("first_seen", f.entity.first_seen);
+  j.Time("last_seen", f.entity.last_seen);
+  j.Key("affected");
+  j.w().StartArray();
+  for (const auto& r : f.affected) j.Ref(r);
+  j.w().EndArray();
+  j.Key("involved");
+  j.w().StartArray();
+  for (const auto& r : f.involved) j.Ref(r);
+  j.w().EndArray();
+  j.w().EndObject();
+}
+
+void WriteGroup(JsonOut& j, const FindingGroup& g) {
+  j.w().StartObject();
+  j.Key("severity");
+  j.w().Double(g.severity);
+  j.Field("severity_band", g.severity_band);
+  j.Time("first_seen", g.first_seen);
+  j.Time("last_seen", g.last_seen);
+  j.Key("tying");
+  j.w().StartArray();
+  for (const auto& r : g.tying) j.Ref(r);
+  j.w().EndArray();
+  j.Key("findings");
+  j.w().StartArray();
+  for (const auto& f : g.findings) WriteFinding(j, f);
+  j.w().EndArray();
+  j.w().EndObject();
+}
+
+void WriteIndicators(JsonOut& j, const IndicatorsResult& r) {
+  j.w().StartObject();
+  j.Key("principal");
+  j.Ref(r.principal);
+  WriteWindow(j, r.window);
+  j.Key("baseline");
+  j.w().StartObject();
+  j.Time("since", r.baseline.since);
+  j.Time("until", r.baseline.until);
+  j.w().EndObject();
+  j.Key("indicators");
+  j.w().StartArray();
+  for (const Indicator& i : r.indicators) {
+    j.w().StartObject();
+    j.Field("kind", i.kind);
+    j.Field("available", i.available);
+    j.Key("entity");
+    j.Ref(i.entity);
+    j.Field("detail", i.detail);
+    j.Field("window_count", i.window_count);
+    j.Field("baseline_count", i.baseline_count);
+    j.Time("first_seen", i.first_seen);
+    if (!i.evidence.empty()) j.Field("evidence", i.evidence);
+    if (!i.technique_id.empty()) {
+      j.Field("tactic", i.tactic);
+      j.Field("technique_id", i.technique_id);
+      j.Field("technique", i.technique);
+    }
+    j.w().EndObject();
+  }
+  j.w().EndArray();
+  j.w().EndObject();
+}
+
+// ---- blast-radius ----
+
+struct BlastArgs {
+  std::string entity, edges, dot;
+  WindowArgs window;
+  int depth = 8;
+  size_t max_fanout = 100;
+  size_t limit = 200;
+};
+
+int RunBlast(CliContext& ctx, const BlastArgs& args) {
+  if (args.depth < 1 || args.depth > kMaxDepth)
+    return ReportError(ctx, Status::InvalidArgument("--depth must be between 1 and " + std::to_string(kMaxDepth)));
+  if (args.max_fanout < 1) return ReportError(ctx, Status::InvalidArgument("--max-fanout must be at least 1"));
+  auto w = WindowFrom(args.window);
+  if (!w.ok()) return ReportError(ctx, w.status());
+  auto edges = ParseEdgeList(args.edges);
+  if (!edges.ok()) return ReportError(ctx, edges.status());
+  auto store = OpenStore(ctx, false);
+  if (!store.ok()) return ReportError(ctx, store.status());
+  auto snapshot = (*store)->Snapshot();
+  auto ref = ResolveEntity(*snapshot, args.entity);
+  if (!ref.ok()) return ReportError(ctx, ref.status());
+  BlastRadiusOptions options;
+  options.window = w->first;
+  options.scope = w->second;
+  options.max_depth = args.depth;
+  options.edge_kinds = *edges;
+  options.max_fanout = args.max_fanout;
+  auto r = BlastRadius(*snapshot, *ref, options);
+  if (!r.ok()) return ReportError(ctx, r.status());
+  if (!args.dot.empty()) {
+    int rc = WriteDotFile(ctx, r->ToSubgraph(), args.dot);
+    if (rc != kExitOk) return rc;
+  }
+  if (ctx.json) {
+    JsonOut j;
+    WriteBlast(j, *r);
+    j.Print();
+    return kExitOk;
+  }
+  std::printf("Blast radius of %s, %s .. %s\n", TerminalSafe(RefText(r->start)).c_str(),
+              FormatTime(r->window.since).c_str(), FormatTime(r->window.until).c_str());
+  std::printf("%s\n", TerminalSafe(r->summary).c_str());
+  std::printf("footholds (%s):", TerminalSafe(r->foothold_note).c_str());
+  for (const auto& f : r->footholds) std::printf(" %s", TerminalSafe(RefText(f)).c_str());
+  std::printf("\n\n");
+  std::vector<std::vector<std::string>> rows;
+  for (const BlastNode& n : r->nodes) {
+    if (rows.size() >= args.limit) break;
+    std::string via, evidence;
+    if (!n.path.empty()) {
+      const BlastHop& h = n.path.back();
+      via = ShortName(h.from) + " -" + std::string(EdgeKindName(h.edge)) + "->";
+      if (!h.via.empty()) via += " (via " + h.via + ")";
+      evidence = h.evidence;
+    }
+    const std::string* region = n.entity.Attr("region");
+    rows.push_back({std::to_string(n.hop), n.foothold ? "foothold" : Score(n.score),
+                    std::string(EntityKindName(n.entity.kind)), n.entity.key, region ? *region : "",
+                    FormatTime(n.first_touch), via, evidence});
+  }
+  PrintTable({"hop", "score", "kind", "entity", "region", "first touch", "reached by", "evidence"}, rows);
+  if (r->nodes.size() > rows.size())
+    std::printf("... %zu more (use --limit, or --json for every path)\n", r->nodes.size() - rows.size());
+  for (const auto& t : r->truncations) std::printf("%s\n", TerminalSafe(t.note).c_str());
+  if (r->truncated) std::printf("(node limit reached: the result is partial)\n");
+  return kExitOk;
+}
+
+// ---- findings ----
+
+struct FindingsArgs {
+  WindowArgs window;
+  bool groups = false;
+  std::string dot;
+  size_t limit = 500;
+};
+
+int RunFindings(CliContext& ctx, const FindingsArgs& args) {
+  auto w = WindowFrom(args.window);
+  if (!w.ok()) return ReportError(ctx, w.status());
+  auto store = OpenStore(ctx, false);
+  if (!store.ok()) return ReportError(ctx, store.status());
+  auto snapshot = (*store)->Snapshot();
+  auto affected = [](const FindingInfo& f) {
+    std::string s;
+    for (const auto& r : f.affected) s += (s.empty() ? "" : ", ") + RefText(r);
+    return s;
+  };
+  if (!args.groups) {
+    auto list = ListFindings(*snapshot, w->first);
+    if (!list.ok()) return ReportError(ctx, list.status());
+    if (ctx.json) {
+      JsonOut j;
+      j.w().StartObject();
+      j.Key("findings");
+      j.w().StartArray();
+      for (const auto& f : *list) WriteFinding(j, f);
+      j.w().EndArray();
+      j.w().EndObject();
+      j.Print();
+      return kExitOk;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& f : *list) {
+      if (rows.size() >= args.limit) break;
+      rows.push_back({f.entity.key, f.type, Score(f.severity) + " " + f.severity_band, FormatTime(f.entity.first_seen),
+                      FormatTime(f.entity.last_seen), affected(f)});
+    }
+    PrintTable({"finding", "type", "severity", "first seen", "last seen", "affected"}, rows);
+    if (list->size() > rows.size()) std::printf("... %zu more (use --limit)\n", list->size() - rows.size());
+    return kExitOk;
+  }
+  FindingGroupOptions options;
+  options.window = w->first;
+  auto r = FindingGroups(*snapshot, options);
+  if (!r.ok()) return ReportError(ctx, r.status());
+  if (!args.dot.empty()) {
+    int rc = WriteDotFile(ctx, r->ToSubgraph(), args.dot);
+    if (rc != kExitOk) return rc;
+  }
+  if (ctx.json) {
+    JsonOut j;
+    j.w().StartObject();
+    j.Key("groups");
+    j.w().StartArray();
+    for (const auto& g : r->groups) WriteGroup(j, g);
+    j.w().EndArray();
+    j.Key("super_nodes");
+    j.w().StartArray();
+    for (const auto& s : r->super_nodes) j.Ref(s);
+    j.w().EndArray();
+    j.w().EndObject();
+    j.Print();
+    return kExitOk;
+  }
+  size_t n = 0;
+  for (const auto& g : r->groups) {
+    if (n++ >= args.limit) break;
+    std::string tie;
+    for (const auto& t : g.tying) tie += " " + RefText(t);
+    std::printf("group %zu: %zu finding(s), severity %s, %s .. %s%s\n", n, g.findings.size(),
+                TerminalSafe(g.severity_band).c_str(), FormatTime(g.first_seen).c_str(), FormatTime(g.last_seen).c_str(),
+                tie.empty() ? "" : (", tied by" + TerminalSafe(tie)).c_str());
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& f : g.findings)
+      rows.push_back({"  " + f.entity.key, f.type, Score(f.severity) + " " + f.severity_band,
+                      FormatTime(f.entity.first_seen), FormatTime(f.entity.last_seen), affected(f)});
+    PrintTable({"  finding", "type", "severity", "first seen", "last seen", "affected"}, rows);
+    std::printf("\n");
+  }
+  if (!r->super_nodes.empty()) {
+    std::printf("super-nodes kept out of the grouping:");
+    for (const auto& s : r->super_nodes) std::printf(" %s", TerminalSafe(RefText(s)).c_str());
+    std::printf("\n");
+  }
+  return kExitOk;
+}
+
+// ---- timeline ----
+
+struct TimelineArgs {
+  std::string entity, dot;
+  WindowArgs window;
+  size_t limit = 2000;
+};
+
+int RunTimeline(CliContext& ctx, const TimelineArgs& args) {
+  auto w = WindowFrom(args.window);
+  if (!w.ok()) return ReportError(ctx, w.status());
+  auto store = OpenStore(ctx, false);
+  if (!store.ok()) return ReportError(ctx, store.status());
+  auto snapshot = (*store)->Snapshot();
+  auto ref = ResolveEntity(*snapshot, args.entity);
+  if (!ref.ok()) return ReportError(ctx, ref.status());
+  TimelineOptions options;
+  options.window = w->first;
+  options.scope = w->second;
+  auto r = Timeline(*snapshot, *ref, options);
+  if (!r.ok()) return ReportError(ctx, r.status());
+  if (!args.dot.empty()) {
+    int rc = WriteDotFile(ctx, r->ToSubgraph(), args.dot);
+    if (rc != kExitOk) return rc;
+  }
+  if (ctx.json) {
+    JsonOut j;
+    j.w().StartObject();
+    j.Key("entity");
+    j.Entity(r->entity);
+    WriteWindow(j, r->window);
+    j.Key("entries");
+    j.w().StartArray();
+    for (const auto& e : r->entries) {
+      j.w().StartObject();
+      j.Time("hour", e.hour);
+      j.Field("category", e.category);
+      j.Key("item");
+      j.Ref(e.item);
+      j.Field("count", e.count);
+      j.Field("edge_success", e.success);
+      j.Field("edge_failure", e.failure);
+      j.Field("new", e.is_new);
+      if (!e.via.empty()) j.Field("via", e.via);
+      if (!e.evidence.empty()) j.Field("evidence", e.evidence);
+      j.w().EndObject();
+    }
+    j.w().EndArray();
+    j.Field("omitted_items", static_cast<uint64_t>(r->omitted_items));
+    j.Field("truncated", r->truncated);
+    j.w().EndObject();
+    j.Print();
+    return kExitOk;
+  }
+  std::printf("Timeline of %s, %s .. %s\n\n", TerminalSafe(RefText(r->entity.ref())).c_str(),
+              FormatTime(r->window.since).c_str(), FormatTime(r->window.until).c_str());
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : r->entries) {
+    if (rows.size() >= args.limit) break;
+    std::string outcome = e.success + e.failure > 0 ? Num(e.success) + "/" + Num(e.failure) : "";
+    rows.push_back({FormatTime(e.hour), e.category, e.item.key, Num(e.count), outcome, e.is_new ? "new" : "",
+                    e.via});
+  }
+  PrintTable({"hour", "what", "item", "count", "ok/fail (edge total)", "new", "via"}, rows);
+  if (r->entries.size() > rows.size()) std::printf("... %zu more rows (use --limit)\n", r->entries.size() - rows.size());
+  if (r->omitted_items > 0) std::printf("(%zu less active items left out)\n", r->omitted_items);
+  return kExitOk;
+}
+
+// ---- investigate ----
+
+struct InvestigateArgs {
+  std::string entity, dot, out_dir, mmdb;
+  WindowArgs window;
+  int depth = 8;
+  double baseline_days = 45;
+};
+
+Report BuildReport(const Investigation& inv) {
+  Report report;
+  report.title = inv.finding ? "Investigation of finding " + inv.finding->entity.key + " (" + inv.finding->type + ")"
+                             : "Investigation of " + RefText(inv.start);
+  if (inv.finding) {
+    report.summary.push_back(inv.finding->title.empty() ? inv.finding->type : inv.finding->title);
+    report.summary.push_back("Severity " + Score(inv.finding->severity) + " (" + inv.finding->severity_band +
+                             "), seen " + FormatTime(inv.finding->entity.first_seen) + " .. " +
+                             FormatTime(inv.finding->entity.last_seen));
+  }
+  report.summary.push_back("Window " + FormatTime(inv.window.since) + " .. " + FormatTime(inv.window.until));
+  report.summary.push_back("Blast radius: " + inv.blast.summary);
+
+  ReportSection involved{"Entities involved", {}, {}};
+  ReportTable t{"", {"kind", "entity", "foothold"}, {}};
+  for (const auto& i : inv.involved)
+    t.rows.push_back({std::string(EntityKindName(i.entity.kind)), i.entity.key, i.foothold ? "yes" : ""});
+  involved.tables.push_back(std::move(t));
+  report.sections.push_back(std::move(involved));
+
+  ReportSection lineage{"Credential lineage", {}, {}};
+  for (const auto& l : inv.lineages) {
+    if (!l.lineage) {
+      lineage.paragraphs.push_back(RefText(l.credential) + ": " + l.error);
+      continue;
+    }
+    ReportTable lt{"Lineage of " + RefText(l.credential), {"from", "edge", "to", "event", "time", "source IP"}, {}};
+    for (const LineageLink& link : l.lineage->links)
+      lt.rows.push_back({RefText(l.lineage->nodes[link.from].entity.ref()), std::string(EdgeKindName(link.edge)),
+                         RefText(l.lineage->nodes[link.to].entity.ref()), link.event_id, FormatTime(link.time),
+                         link.source_ip});
+    for (size_t root : l.lineage->Roots())
+      lineage.paragraphs.push_back("Root: " + RefText(l.lineage->nodes[root].entity.ref()) + " (" +
+                                   std::string(LineageRootName(l.lineage->nodes[root].root)) + ") " +
+                                   l.lineage->nodes[root].note);
+    lineage.tables.push_back(std::move(lt));
+  }
+  if (inv.lineages.empty()) lineage.paragraphs.push_back("No credential involved.");
+  report.sections.push_back(std::move(lineage));
+
+  ReportSection blast{"Blast radius", {inv.blast.summary, "Footholds: " + inv.blast.foothold_note}, {}};
+  ReportTable bt{"", {"hop", "score", "kind", "entity", "region", "first touch", "reached by", "evidence"}, {}};
+  for (const BlastNode& n : inv.blast.nodes) {
+    std::string via, evidence;
+    if (!n.path.empty()) {
+      via = RefText(n.path.back().from) + " " + std::string(EdgeKindName(n.path.back().edge));
+      evidence = n.path.back().evidence;
+    }
+    const std::string* region = n.entity.Attr("region");
+    bt.rows.push_back({std::to_string(n.hop), n.foothold ? "foothold" : Score(n.score),
+                       std::string(EntityKindName(n.entity.kind)), n.entity.key, region ? *region : "",
+                       FormatTime(n.first_touch), via, evidence});
+  }
+  blast.tables.push_back(std::move(bt));
+  for (const auto& tr : inv.blast.truncations) blast.paragraphs.push_back(tr.note);
+  report.sections.push_back(std::move(blast));
+
+  ReportSection ind{"Indicators", {}, {}};
+  for (const auto& r : inv.indicators) {
+    ReportTable it{"Indicators of " + RefText(r.principal) + " (baseline " + FormatTime(r.baseline.since) + " .. " +
+                       FormatTime(r.baseline.until) + ")",
+                   {"indicator", "entity", "detail", "in window", "in baseline", "evidence"},
+                   {}};
+    for (const Indicator& i : r.indicators)
+      it.rows.push_back({i.kind, i.entity == r.principal ? "" : RefText(i.entity), i.detail, Num(i.window_count),
+                         Num(i.baseline_count), i.evidence});
+    ind.tables.push_back(std::move(it));
+  }
+  report.sections.push_back(std::move(ind));
+
+  ReportSection related{"Related findings", {}, {}};
+  ReportTable rt{"", {"finding", "type", "severity", "first seen", "last seen"}, {}};
+  for (const auto& f : inv.related)
+    rt.rows.push_back({f.entity.key, f.type, Score(f.severity) + " " + f.severity_band, FormatTime(f.entity.first_seen),
+                       FormatTime(f.entity.last_seen)});
+  if (inv.group) {
+    std::string tie;
+    for (const auto& x : inv.group->tying) tie += " " + RefText(x);
+    related.paragraphs.push_back("Finding group: " + std::to_string(inv.group->findings.size()) +
+                                 " finding(s), severity " + inv.group->severity_band +
+                                 (tie.empty() ? "" : ", tied by" + tie));
+  }
+  if (inv.related.empty()) related.paragraphs.push_back("None.");
+  else related.tables.push_back(std::move(rt));
+  report.sections.push_back(std::move(related));
+
+  for (const ResponseAction& a : inv.checklist)
+    report.checklist.push_back(gumshoe::ChecklistItem{a.text + (a.evidence.empty() ? "" : " [" + a.evidence + "]"), false});
+  report.graph = inv.ToSubgraph();
+  return report;
+}
+
+int RunInvestigate(CliContext& ctx, const InvestigateArgs& args) {
+  if (args.depth < 1 || args.depth > kMaxDepth)
+    return ReportError(ctx, Status::InvalidArgument("--depth must be between 1 and " + std::to_string(kMaxDepth)));
+  if (!(args.baseline_days > 0 && args.baseline_days <= 3660))
+    return ReportError(ctx, Status::InvalidArgument("--baseline-days must be between 0 and 3660"));
+  auto w = WindowFrom(args.window);
+  if (!w.ok()) return ReportError(ctx, w.status());
+  auto store = OpenStore(ctx, false);
+  if (!store.ok()) return ReportError(ctx, store.status());
+  auto snapshot = (*store)->Snapshot();
+  auto ref = ResolveEntity(*snapshot, args.entity);
+  if (!ref.ok()) return ReportError(ctx, ref.status());
+  InvestigateOptions options;
+  options.window = w->first;
+  options.scope = w->second;
+  options.blast.max_depth = args.depth;
+  options.indicators.baseline_length = static_cast<Timestamp>(args.baseline_days * 86400);
+  options.indicators.mmdb_path = args.mmdb;
+  auto inv = Investigate(*snapshot, *ref, options);
+  if (!inv.ok()) return ReportError(ctx, inv.status());
+  if (!args.dot.empty()) {
+    int rc = WriteDotFile(ctx, inv->ToSubgraph(), args.dot);
+    if (rc != kExitOk) return rc;
+  }
+  if (!args.out_dir.empty()) {
+    ReportFiles files;
+    Status st = WriteReportFiles(BuildReport(*inv), args.out_dir, DotOptions{}, &files);
+    for (const auto& p : files.paths)
+      if (ctx.log) ctx.log->info("wrote {}", TerminalSafe(p));
+    if (!files.message.empty() && ctx.log) ctx.log->warn("{}", TerminalSafe(files.message));
+    if (!st.ok()) return ReportError(ctx, st);
+  }
+  if (ctx.json) {
+    JsonOut j;
+    j.w().StartObject();
+    j.Key("start");
+    j.Ref(inv->start);
+    WriteWindow(j, inv->window);
+    j.Key("finding");
+    if (inv->finding) WriteFinding(j, *inv->finding);
+    else j.w().Null();
+    j.Key("involved");
+    j.w().StartArray();
+    for (const auto& i : inv->involved) {
+      j.w().StartObject();
+      j.Key("entity");
+      j.Entity(i.entity);
+      j.Field("foothold", i.foothold);
+      j.w().EndObject();
+    }
+    j.w().EndArray();
+    j.Key("lineages");
+    j.w().StartArray();
+    for (const auto& l : inv->lineages) {
+      if (l.lineage) {
+        std::string doc = l.lineage->ToJson();
+        j.w().RawValue(doc.data(), doc.size(), rapidjson::kObjectType);
+      } else {
+        j.w().StartObject();
+        j.Key("start");
+        j.Ref(l.credential);
+        j.Field("error", l.error);
+        j.w().EndObject();
+      }
+    }
+    j.w().EndArray();
+    j.Key("blast_radius");
+    WriteBlast(j, inv->blast);
+    j.Key("indicators");
+    j.w().StartArray();
+    for (const auto& r : inv->indicators) WriteIndicators(j, r);
+    j.w().EndArray();
+    j.Key("related_findings");
+    j.w().StartArray();
+    for (const auto& f : inv->related) WriteFinding(j, f);
+    j.w().EndArray();
+    j.Key("group");
+    if (inv->group) WriteGroup(j, *inv->group);
+    else j.w().Null();
+    j.Key("checklist");
+    j.w().StartArray();
+    for (const auto& a : inv->checklist) {
+      j.w().StartObject();
+      j.Field("action", a.action);
+      j.Field("text", a.text);
+      j.Key("entities");
+      j.w().StartArray();
+      for (const auto& e : a.entities) j.Ref(e);
+      j.w().EndArray();
+      if (!a.evidence.empty()) j.Field("evidence", a.evidence);
+      j.Time("time", a.time);
+      j.w().EndObject();
+    }
+    j.w().EndArray();
+    j.w().EndObject();
+    j.Print();
+    return kExitOk;
+  }
+  std::string text = inv->ToText([](std::string_view s) { return TerminalSafe(s); });
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return kExitOk;
+}
+
+constexpr const char* kEntityHelp = "kind:key, or an ARN, access key ID, instance ID, IP, bucket, finding ID";
+
+}  // namespace
+
+void RegisterBlastRadiusCommand(CLI::App& app, CliContext& ctx) {
+  auto args = std::make_shared<BlastArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "blast-radius", "What a finding's foothold (or an entity) could reach, forward in time, ranked by score");
+  AddCommonOptions(cmd, ctx);
+  cmd->add_option("entity", args->entity, kEntityHelp)->required();
+  AddWindowOptions(cmd, args->window, true);
+  cmd->add_option("--depth", args->depth, "Most hops from a foothold")->capture_default_str();
+  cmd->add_option("--edges", args->edges, "Follow only these edge kinds (comma-separated: launched,created,...)");
+  cmd->add_option("--max-fanout", args->max_fanout, "Neighbours per entity and edge kind before '+N more'")
+      ->capture_default_str();
+  cmd->add_option("--limit", args->limit, "Rows printed")->capture_default_str();
+  cmd->add_option("--dot", args->dot, "Also write the result as a DOT graph to FILE");
+  cmd->callback([&ctx, args] { ctx.exit_code = RunBlast(ctx, *args); });
+}
+
+void RegisterFindingsCommand(CLI::App& app, CliContext& ctx) {
+  auto args = std::make_shared<FindingsArgs>();
+  CLI::App* cmd = app.add_subcommand("findings", "List findings, or group those sharing entities within 48 h");
+  AddCommonOptions(cmd, ctx);
+  AddWindowOptions(cmd, args->window, false);
+  cmd->add_flag("--groups", args->groups, "Group findings that share a session, key, instance or external IP");
+  cmd->add_option("--limit", args->limit, "Rows (or groups) printed")->capture_default_str();
+  cmd->add_option("--dot", args->dot, "With --groups: also write the groups as a DOT graph to FILE");
+  cmd->callback([&ctx, args] { ctx.exit_code = RunFindings(ctx, *args); });
+}
+
+void RegisterTimelineCommand(CLI::App& app, CliContext& ctx) {
+  auto args = std::make_shared<TimelineArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "timeline", "An entity's activity hour by hour: API calls, IPs, agents, flows, logins (first occurrences new)");
+  AddCommonOptions(cmd, ctx);
+  cmd->add_option("entity", args->entity, kEntityHelp)->required();
+  AddWindowOptions(cmd, args->window, true);
+  cmd->add_option("--limit", args->limit, "Rows printed")->capture_default_str();
+  cmd->add_option("--dot", args->dot, "Also write the result as a DOT graph to FILE");
+  cmd->callback([&ctx, args] { ctx.exit_code = RunTimeline(ctx, *args); });
+}
+
+void RegisterInvestigateCommand(CLI::App& app, CliContext& ctx) {
+  auto args = std::make_shared<InvestigateArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "investigate",
+      "A finding end to end: entities, credential lineage, blast radius, indicators, related findings, checklist");
+  AddCommonOptions(cmd, ctx);
+  cmd->add_option("entity", args->entity, "A finding ID (or any entity)")->required();
+  AddWindowOptions(cmd, args->window, true);
+  cmd->add_option("--depth", args->depth, "Blast-radius hops")->capture_default_str();
+  cmd->add_option("--baseline-days", args->baseline_days, "Indicator baseline before the window, in days")
+      ->capture_default_str();
+  cmd->add_option("--mmdb", args->mmdb, "MaxMind GeoIP database for geolocation indicators");
+  cmd->add_option("-o,--output-dir", args->out_dir, "Write the report (graph.dot, report.md, SVG/HTML with Graphviz)");
+  cmd->add_option("--dot", args->dot, "Also write the graph as DOT to FILE");
+  cmd->callback([&ctx, args] { ctx.exit_code = RunInvestigate(ctx, *args); });
+}
+
+}  // namespace gumshoe::cli

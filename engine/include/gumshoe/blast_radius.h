@@ -1,0 +1,149 @@
+// Blast radius: from a finding's foothold (or any entity), what could the
+// attacker reach, forward in time?
+//
+// Start. From a finding, the entities it names as compromised or acting: its
+// `involves` edges whose counter "foothold" is 1 (the access key, principal or
+// session, instance, DB user). When a finding marks none, every involved
+// credential, principal, instance and DB user is a foothold. From any other
+// entity, that entity. An EC2 instance foothold also makes the principal
+// that launched it (in the window) a foothold (include_launchers): a
+// crypto-mining finding on one instance scopes every instance its launcher
+// started, in every region.
+//
+// Walk. Two phases. (1) The time-scoped neighbourhood is loaded from the
+// reader, level by level up to max_depth: only edges of the reach kinds (see
+// DefaultBlastRules: the edge kind, the direction walked, and which entity
+// kinds walk it) that have activity in the window. An EC2 instance also walks
+// the flows and DNS queries of its network interfaces (instance
+// -has_interface-> eni), cited "via eni-...". IP addresses, domains, buckets,
+// roles and RDS instances are leaves unless they are a foothold.
+// (2) Boost.Graph breadth-first search over that neighbourhood from all
+// footholds at once, keeping an edge only when it is active at or after the
+// time its source was reached (forward in time): a foothold is reached at
+// max(window.since, its first_seen); a neighbour at the edge's first activity
+// at or after that (EdgeStats::FirstActiveAtOrAfter), which must lie in the
+// window. Edges that state a fact rather than an activity (credential_of,
+// assumed_role, instance_profile_role, db_user_of, session_on_instance,
+// same_event) count whenever they existed by the window's end and are
+// crossed at max(arrival, their first observation). BFS gives each entity its hop count, first touch time and one
+// shortest explaining path whose every hop cites its evidence event.
+//
+// Super-nodes. Per entity, per edge kind and direction, at most max_fanout
+// neighbours are loaded (most active in the window first); the rest are
+// counted in a truncation "+N more <kind> via <edge> from <entity>".
+//
+// Score (also in the README):
+//   score = kind_weight x volume x recency / hop
+//   kind_weight: what the reaching edge means for the victim: 10 IAM writes
+//     (created, modified), 9 data access (read, wrote, db_action), 8 new
+//     credentials (minted, credential_of, authenticated_with, same_event),
+//     7 compute and database access (launched, db_login, db_user_of,
+//     session_on_instance), 6 permissions held (instance_profile_role,
+//     assumed_role), 4 network_flow, 3 queried;
+//   volume = 1 + log10(1 + observations of the reaching edge in the window);
+//   recency = 0.5 + 0.5 x (first touch - window start) / window length
+//     (later touches are the live exposure), 1 when the window is unbounded;
+//   hop >= 1: nearer entities first. Footholds (hop 0) have score 0.
+//
+// Thread-safety: BlastRadius() only reads; results are plain values.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gumshoe/model.h"
+#include "gumshoe/scope.h"
+#include "gumshoe/status.h"
+#include "gumshoe/store.h"
+#include "gumshoe/subgraph.h"
+
+namespace gumshoe {
+
+// One reach rule: from an entity (of `from_kinds`, empty = any non-leaf kind),
+// walk edges of `kind` in direction `dir`.
+struct BlastRule {
+  EdgeKind kind;
+  Direction dir;
+  std::vector<EntityKind> from_kinds;
+};
+// minted, credential_of, authenticated_with, created, modified, launched,
+// instance_profile_role, assumed_role, session_on_instance (instance <- its
+// profile sessions), read, wrote, db_login (ip -> db_user; only logins that
+// succeeded at least once), db_user_of,
+// db_action, network_flow (both directions, from instances, ENIs and
+// foothold IPs), queried, same_event (both directions).
+std::vector<BlastRule> DefaultBlastRules();
+
+struct BlastRadiusOptions {
+  TimeWindow window;                 // sides left kNoTime are filled by ScopeWindow
+  ScopeOptions scope;
+  int max_depth = 8;                 // hops from a foothold
+  std::vector<EdgeKind> edge_kinds;  // non-empty: follow only these of the default rules
+  size_t max_fanout = 100;           // neighbours per (entity, edge kind, direction)
+  size_t max_nodes = 20000;          // entities loaded
+  bool fold_interfaces = true;       // instances walk their ENIs' flows and queries
+  bool include_launchers = true;     // an instance foothold adds the principal that launched it
+};
+
+// One hop of an explaining path, in the direction of the walk.
+struct BlastHop {
+  EntityRef from;
+  EntityRef to;
+  EdgeKind edge = EdgeKind::kInvolves;
+  bool stored_forward = true;     // the stored edge is from -edge-> to (else to -edge-> from)
+  Timestamp time = kNoTime;       // first activity at or after `from` was reached
+  std::string evidence;           // event or file ref of the observation cited
+  Timestamp evidence_time = kNoTime;
+  std::string via;                // network interface the edge was seen on
+};
+
+struct BlastNode {
+  Entity entity;
+  int hop = 0;
+  Timestamp first_touch = kNoTime;
+  double score = 0;
+  uint64_t volume = 0;            // observations of the reaching edge in the window
+  bool foothold = false;
+  std::vector<BlastHop> path;     // foothold -> ... -> entity; empty for a foothold
+};
+
+struct BlastTruncation {
+  EntityRef at;
+  EdgeKind edge = EdgeKind::kInvolves;
+  Direction dir = Direction::kOut;
+  size_t omitted = 0;
+  EntityKind omitted_kind = EntityKind::kIpAddress;  // kind of the first omitted neighbour
+  std::string note;               // "+123 more IP address via network_flow from i-0abc"
+};
+
+struct BlastRadiusResult {
+  EntityRef start;
+  std::optional<Entity> start_entity;      // the finding, when started from one
+  TimeWindow window;
+  std::vector<EntityRef> footholds;
+  std::string foothold_note;               // how the footholds were chosen
+  std::vector<BlastNode> nodes;            // footholds first, then by score desc, then ref
+  std::vector<BlastTruncation> truncations;
+  bool truncated = false;                  // max_nodes hit
+  std::string summary;                     // "3 EC2 instances launched in 3 regions (...), ..."
+
+  const BlastNode* Find(const EntityRef& ref) const;
+  Subgraph ToSubgraph() const;
+};
+
+// The footholds a finding names (involves edges with counter foothold >= 1),
+// or, when none is marked, its involved credentials/principals/instances/DB users.
+// `marked` tells which rule was used.
+Result<std::vector<EntityRef>> FindingFootholds(const GraphReader& reader, const EntityRef& finding, bool* marked);
+
+// REQUIRES: `start` is stored (NotFound otherwise).
+Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef& start,
+                                      const BlastRadiusOptions& options);
+
+// Counts per entity kind of every node (footholds included), with the edge
+// that reached them when all share one and their distinct regions:
+// "3 EC2 instances launched in 3 regions (ap-northeast-1, eu-west-1, us-east-1)".
+std::string BlastSummary(const std::vector<BlastNode>& nodes);
+
+}  // namespace gumshoe

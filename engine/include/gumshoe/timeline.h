@@ -1,0 +1,63 @@
+// Timeline: an entity's activity hour by hour in a window.
+//
+// Rows come from the hourly buckets of the entity's edges:
+//   api_call     -called_api->    API calls by name (success/failure counts)
+//   source_ip    -called_from->   source IPs / AWS services of its calls
+//   user_agent   -used_agent->    user agents
+//   flow_out / flow_in            network_flow out of / into it (an EC2
+//                                 instance includes its ENIs', with `via`)
+//   dns          -queried->       domains it asked for
+//   console_login -console_login-> sign-ins (success/failure, MFA counters)
+//   db_login     db_login in (a DB user) or out (an IP)
+//   caller       <-called_from-   actors calling from it (an IP)
+// An item is "new" in the hour holding the first observation of that edge
+// ever stored: the first time this entity did that thing.
+//
+// EdgeStats keeps success/failure per edge, not per hour: rows carry the
+// edge's totals for the whole store (columns say so).
+// Thread-safety: only reads; results are plain values.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gumshoe/model.h"
+#include "gumshoe/scope.h"
+#include "gumshoe/status.h"
+#include "gumshoe/store.h"
+#include "gumshoe/subgraph.h"
+
+namespace gumshoe {
+
+struct TimelineOptions {
+  TimeWindow window;                 // sides left kNoTime are filled by ScopeWindow
+  ScopeOptions scope;
+  size_t max_items_per_category = 500;  // most active items kept per category
+  size_t max_entries = 20000;        // rows kept (truncated beyond)
+};
+
+struct TimelineEntry {
+  Timestamp hour = kNoTime;          // start of the hour
+  std::string category;              // "api_call", "source_ip", ...
+  EntityRef item;
+  uint64_t count = 0;                // observations in this hour
+  uint64_t success = 0;              // edge totals (not per hour)
+  uint64_t failure = 0;
+  bool is_new = false;
+  std::string via;                   // network interface, for flows seen on one
+  std::string evidence;              // first evidence of the edge, when is_new
+};
+
+struct TimelineResult {
+  Entity entity;
+  TimeWindow window;
+  std::vector<TimelineEntry> entries;  // by hour, category, count desc, item
+  size_t omitted_items = 0;            // items cut by max_items_per_category
+  bool truncated = false;              // max_entries hit
+  Subgraph ToSubgraph() const;
+};
+
+// REQUIRES: `entity` is stored (NotFound otherwise).
+Result<TimelineResult> Timeline(const GraphReader& reader, const EntityRef& entity, const TimelineOptions& options);
+
+}  // namespace gumshoe

@@ -1,0 +1,610 @@
+#include "gumshoe/blast_radius.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/filtered_graph.hpp>
+
+namespace gumshoe {
+namespace {
+
+bool IsLeafKind(EntityKind k) {
+  switch (k) {
+    case EntityKind::kIpAddress:
+    case EntityKind::kDomain:
+    case EntityKind::kS3Bucket:
+    case EntityKind::kIamRole:
+    case EntityKind::kRdsInstance:
+    case EntityKind::kUserAgent:
+    case EntityKind::kApiCall:
+    case EntityKind::kAccount:
+    case EntityKind::kAwsService:
+    case EntityKind::kThreatList:
+    case EntityKind::kFinding:
+      return true;
+    default:
+      return false;
+  }
+}
+
+double KindWeight(EdgeKind k) {
+  switch (k) {
+    case EdgeKind::kCreated:
+    case EdgeKind::kModified:
+      return 10;
+    case EdgeKind::kRead:
+    case EdgeKind::kWrote:
+    case EdgeKind::kDbAction:
+      return 9;
+    case EdgeKind::kMinted:
+    case EdgeKind::kCredentialOf:
+    case EdgeKind::kAuthenticatedWith:
+    case EdgeKind::kSameEvent:
+      return 8;
+    case EdgeKind::kLaunched:
+    case EdgeKind::kDbLogin:
+    case EdgeKind::kDbUserOf:
+    case EdgeKind::kSessionOnInstance:
+      return 7;
+    case EdgeKind::kInstanceProfileRole:
+    case EdgeKind::kAssumedRole:
+      return 6;
+    case EdgeKind::kNetworkFlow:
+      return 4;
+    default:
+      return 3;
+  }
+}
+
+// Edges that state a fact (a key belongs to a session, an instance has a
+// profile role) rather than an activity: ingestors may record them once, so
+// they count whenever they existed by the window's end, and a walk crosses
+// them at max(arrival, first seen).
+bool IsStructural(EdgeKind k) {
+  switch (k) {
+    case EdgeKind::kCredentialOf:
+    case EdgeKind::kAssumedRole:
+    case EdgeKind::kInstanceProfileRole:
+    case EdgeKind::kDbUserOf:
+    case EdgeKind::kSessionOnInstance:
+    case EdgeKind::kSameEvent:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// When a walk that reached the edge's source at `at` crosses it, or kNoTime.
+Timestamp CrossTime(EdgeKind kind, const EdgeStats& stats, Timestamp at) {
+  if (IsStructural(kind)) {
+    if (stats.first_seen == kNoTime || at == kNoTime) return at == kNoTime ? stats.first_seen : at;
+    return std::max(at, stats.first_seen);
+  }
+  return stats.FirstActiveAtOrAfter(at);
+}
+
+// One edge of the loaded neighbourhood, oriented in the walk direction.
+struct LoadedEdge {
+  size_t from = 0;
+  size_t to = 0;
+  EdgeKind kind = EdgeKind::kInvolves;
+  bool stored_forward = true;
+  EdgeStats stats;
+  std::string via;
+};
+
+struct Loader {
+  const GraphReader& reader;
+  const BlastRadiusOptions& options;
+  const std::vector<BlastRule>& rules;
+  TimeWindow window;
+  std::vector<EntityId> ids;
+  std::vector<Entity> entities;
+  std::unordered_map<EntityId, size_t, EntityIdHash> index;
+  std::vector<LoadedEdge> edges;
+  std::vector<BlastTruncation> truncations;
+  bool truncated = false;
+
+  Result<size_t> Vertex(const EntityId& id, bool* added) {
+    *added = false;
+    if (auto it = index.find(id); it != index.end()) return it->second;
+    GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> e, reader.GetEntity(id));
+    if (!e) {
+      e = Entity();
+      e->kind = id.kind;
+      e->key = "?";
+    }
+    size_t v = ids.size();
+    ids.push_back(id);
+    entities.push_back(std::move(*e));
+    index.emplace(id, v);
+    *added = true;
+    return v;
+  }
+
+  struct Candidate {
+    EntityId other;
+    EdgeStats stats;
+    uint64_t window_count = 0;
+    std::string via;
+  };
+
+  Status Gather(const EntityId& id, const BlastRule& rule, const std::string& via,
+                std::map<EntityId, Candidate>& out) {
+    return reader.ScanEdges(id, rule.dir, rule.kind, [&](const Edge& e) {
+      uint64_t n = e.stats.CountInWindow(window.since, window.until);
+      if (IsStructural(rule.kind)) {
+        if (window.until != kNoTime && e.stats.first_seen != kNoTime && e.stats.first_seen > window.until) return true;
+        n = std::max<uint64_t>(n, 1);
+      }
+      if (n == 0 && !window.unbounded()) return true;
+      // A database is reached by a login that succeeded, not by attempts.
+      if (rule.kind == EdgeKind::kDbLogin && e.stats.success == 0) return true;
+      const EntityId& other = rule.dir == Direction::kOut ? e.dst : e.src;
+      if (other == id) return true;
+      auto& c = out[other];
+      if (c.stats.count == 0) {
+        c.other = other;
+        c.via = via;
+      } else if (c.via != via) {
+        c.via.clear();
+      }
+      MergeEdgeStats(c.stats, e.stats);
+      c.window_count += n;
+      return true;
+    });
+  }
+
+  // Loads the reach edges of vertex v; appends newly found vertices to `next`.
+  Status Expand(size_t v, bool is_foothold, std::vector<size_t>& next) {
+    EntityId id = ids[v];
+    EntityKind kind = id.kind;
+    if (IsLeafKind(kind) && !is_foothold) return Status::Ok();
+    std::vector<std::pair<EntityId, std::string>> enis;
+    if (options.fold_interfaces && kind == EntityKind::kEc2Instance) {
+      std::vector<EntityId> eni_ids;
+      GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(id, Direction::kOut, EdgeKind::kHasInterface, [&](const Edge& e) {
+        eni_ids.push_back(e.dst);
+        return eni_ids.size() < options.max_fanout;
+      }));
+      for (const EntityId& eni : eni_ids) {
+        GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> eni_entity, reader.GetEntity(eni));
+        enis.emplace_back(eni, eni_entity ? eni_entity->key : std::string("?"));
+      }
+    }
+    for (const BlastRule& rule : rules) {
+      if (!rule.from_kinds.empty() &&
+          std::find(rule.from_kinds.begin(), rule.from_kinds.end(), kind) == rule.from_kinds.end() &&
+          !(is_foothold && rule.kind == EdgeKind::kNetworkFlow && kind == EntityKind::kIpAddress))
+        continue;
+      std::map<EntityId, Candidate> found;
+      GUMSHOE_RETURN_IF_ERROR(Gather(id, rule, "", found));
+      if (rule.kind == EdgeKind::kNetworkFlow || rule.kind == EdgeKind::kQueried)
+        for (const auto& [eni, eni_key] : enis) GUMSHOE_RETURN_IF_ERROR(Gather(eni, rule, eni_key, found));
+      std::vector<Candidate*> order;
+      order.reserve(found.size());
+      for (auto& [oid, c] : found) {
+        if (oid == id) continue;
+        order.push_back(&c);
+      }
+      std::stable_sort(order.begin(), order.end(),
+                       [](const Candidate* a, const Candidate* b) { return a->window_count > b->window_count; });
+      size_t keep = std::min(order.size(), options.max_fanout);
+      if (order.size() > keep) {
+        BlastTruncation t;
+        t.at = entities[v].ref();
+        t.edge = rule.kind;
+        t.dir = rule.dir;
+        t.omitted = order.size() - keep;
+        t.omitted_kind = order[keep]->other.kind;
+        t.note = "+" + std::to_string(t.omitted) + " more " + std::string(EntityKindLabel(t.omitted_kind)) + " via " +
+                 std::string(EdgeKindName(rule.kind)) + " from " + FormatRef(t.at);
+        truncations.push_back(std::move(t));
+      }
+      for (size_t i = 0; i < keep; ++i) {
+        if (ids.size() >= options.max_nodes && !index.count(order[i]->other)) {
+          truncated = true;
+          break;
+        }
+        bool added = false;
+        GUMSHOE_ASSIGN_OR_RETURN(size_t w, Vertex(order[i]->other, &added));
+        if (added) next.push_back(w);
+        LoadedEdge le;
+        le.from = v;
+        le.to = w;
+        le.kind = rule.kind;
+        le.stored_forward = rule.dir == Direction::kOut;
+        le.stats = std::move(order[i]->stats);
+        le.via = order[i]->via;
+        edges.push_back(std::move(le));
+      }
+    }
+    return Status::Ok();
+  }
+};
+
+using BoostGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::no_property,
+                                         boost::property<boost::edge_index_t, size_t>>;
+using BoostEdge = boost::graph_traits<BoostGraph>::edge_descriptor;
+
+// Keeps an edge only when it is active at or after its source was reached.
+struct ForwardInTime {
+  const BoostGraph* g = nullptr;
+  const std::vector<LoadedEdge>* edges = nullptr;   // index i+1 <-> edges[i]; index 0 = root edges
+  const std::vector<Timestamp>* arrival = nullptr;  // per boost vertex (0 = root)
+  Timestamp until = kNoTime;
+  bool operator()(const BoostEdge& e) const {
+    size_t i = boost::get(boost::edge_index, *g, e);
+    if (i == 0) return true;
+    const LoadedEdge& le = (*edges)[i - 1];
+    Timestamp t = CrossTime(le.kind, le.stats, (*arrival)[le.from + 1]);
+    return t != kNoTime && (until == kNoTime || t <= until);
+  }
+};
+
+struct TreeVisitor : public boost::default_bfs_visitor {
+  const std::vector<LoadedEdge>* edges = nullptr;
+  std::vector<Timestamp>* arrival = nullptr;
+  std::vector<int>* hop = nullptr;
+  std::vector<size_t>* pred = nullptr;  // loaded edge index + 1, 0 = reached from the root
+  template <typename G>
+  void tree_edge(const typename boost::graph_traits<G>::edge_descriptor& e, const G& g) const {
+    size_t i = boost::get(boost::edge_index, g, e);
+    size_t u = boost::source(e, g), v = boost::target(e, g);
+    (*pred)[v] = i;
+    if (i == 0) return;  // root -> foothold: set up front
+    const LoadedEdge& le = (*edges)[i - 1];
+    (*arrival)[v] = CrossTime(le.kind, le.stats, (*arrival)[u]);
+    (*hop)[v] = (*hop)[u] + 1;
+  }
+};
+
+std::string Plural(std::string label, size_t n) {
+  if (n == 1) return label;
+  if (label.size() >= 2 && label.substr(label.size() - 2) == "ss") return label + "es";
+  if (!label.empty() && label.back() == 's') return label + "es";
+  return label + "s";
+}
+
+std::string_view Verb(EdgeKind k) {
+  switch (k) {
+    case EdgeKind::kLaunched: return " launched";
+    case EdgeKind::kCreated: return " created";
+    case EdgeKind::kModified: return " modified";
+    case EdgeKind::kRead: return " read";
+    case EdgeKind::kWrote: return " written";
+    case EdgeKind::kMinted: return " minted";
+    case EdgeKind::kDbLogin: return " logged into";
+    case EdgeKind::kQueried: return " resolved";
+    case EdgeKind::kNetworkFlow: return " contacted";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+std::vector<BlastRule> DefaultBlastRules() {
+  const std::vector<EntityKind> network = {EntityKind::kEc2Instance, EntityKind::kNetworkInterface};
+  return {
+      {EdgeKind::kMinted, Direction::kOut, {}},
+      {EdgeKind::kCredentialOf, Direction::kOut, {}},
+      {EdgeKind::kAuthenticatedWith, Direction::kOut, {}},
+      {EdgeKind::kCreated, Direction::kOut, {}},
+      {EdgeKind::kModified, Direction::kOut, {}},
+      {EdgeKind::kLaunched, Direction::kOut, {}},
+      {EdgeKind::kInstanceProfileRole, Direction::kOut, {EntityKind::kEc2Instance}},
+      {EdgeKind::kSessionOnInstance, Direction::kIn, {EntityKind::kEc2Instance}},
+      {EdgeKind::kAssumedRole, Direction::kOut, {EntityKind::kRoleSession}},
+      {EdgeKind::kRead, Direction::kOut, {}},
+      {EdgeKind::kWrote, Direction::kOut, {}},
+      {EdgeKind::kDbLogin, Direction::kOut, {EntityKind::kIpAddress}},
+      {EdgeKind::kDbUserOf, Direction::kOut, {EntityKind::kDbUser}},
+      {EdgeKind::kDbAction, Direction::kOut, {EntityKind::kDbUser}},
+      {EdgeKind::kNetworkFlow, Direction::kOut, network},
+      {EdgeKind::kNetworkFlow, Direction::kIn, network},
+      {EdgeKind::kQueried, Direction::kOut, {EntityKind::kEc2Instance, EntityKind::kIpAddress}},
+      {EdgeKind::kSameEvent, Direction::kOut, {}},
+      {EdgeKind::kSameEvent, Direction::kIn, {}},
+  };
+}
+
+Result<std::vector<EntityRef>> FindingFootholds(const GraphReader& reader, const EntityRef& finding, bool* marked) {
+  EntityId fid = reader.IdOf(finding.kind, finding.key);
+  std::vector<EntityId> flagged, fallback;
+  GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(fid, Direction::kOut, EdgeKind::kInvolves, [&](const Edge& e) {
+    auto it = e.stats.counters.find("foothold");
+    if (it != e.stats.counters.end() && it->second > 0) flagged.push_back(e.dst);
+    switch (e.dst.kind) {
+      case EntityKind::kAccessKey:
+      case EntityKind::kRoleSession:
+      case EntityKind::kIamUser:
+      case EntityKind::kFederatedUser:
+      case EntityKind::kEc2Instance:
+      case EntityKind::kDbUser:
+        fallback.push_back(e.dst);
+        break;
+      default:
+        break;
+    }
+    return true;
+  }));
+  if (marked) *marked = !flagged.empty();
+  std::vector<EntityRef> out;
+  for (const EntityId& id : flagged.empty() ? fallback : flagged) {
+    GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> e, reader.GetEntity(id));
+    if (e) out.push_back(e->ref());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string BlastSummary(const std::vector<BlastNode>& nodes) {
+  struct PerKind {
+    size_t n = 0;
+    std::set<std::string> regions;
+    std::set<EdgeKind> reached_by;
+  };
+  std::map<EntityKind, PerKind> kinds;
+  for (const BlastNode& n : nodes) {
+    PerKind& k = kinds[n.entity.kind];
+    ++k.n;
+    if (const std::string* r = n.entity.Attr("region"); r && !r->empty()) k.regions.insert(*r);
+    if (!n.path.empty()) k.reached_by.insert(n.path.back().edge);
+  }
+  std::string out;
+  for (const auto& [kind, k] : kinds) {
+    if (!out.empty()) out += ", ";
+    out += std::to_string(k.n) + " " + Plural(std::string(EntityKindLabel(kind)), k.n);
+    if (k.reached_by.size() == 1) out += Verb(*k.reached_by.begin());
+    if (!k.regions.empty()) {
+      out += " in " + std::to_string(k.regions.size()) + (k.regions.size() == 1 ? " region (" : " regions (");
+      bool first = true;
+      for (const auto& r : k.regions) {
+        out += (first ? "" : ", ") + r;
+        first = false;
+      }
+      out += ")";
+    }
+  }
+  return out.empty() ? "nothing reached in the window" : out;
+}
+
+const BlastNode* BlastRadiusResult::Find(const EntityRef& ref) const {
+  for (const BlastNode& n : nodes)
+    if (n.entity.kind == ref.kind && n.entity.key == ref.key) return &n;
+  return nullptr;
+}
+
+Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef& start,
+                                      const BlastRadiusOptions& options) {
+  GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> start_entity, reader.Find(start));
+  if (!start_entity) return Status::NotFound("no entity " + FormatRef(start));
+  BlastRadiusResult result;
+  result.start = start;
+  GUMSHOE_ASSIGN_OR_RETURN(result.window, ScopeWindow(reader, start, options.window, options.scope));
+
+  if (start.kind == EntityKind::kFinding) {
+    result.start_entity = *start_entity;
+    bool marked = false;
+    GUMSHOE_ASSIGN_OR_RETURN(result.footholds, FindingFootholds(reader, start, &marked));
+    result.foothold_note = marked ? "entities the finding marks as compromised or acting"
+                                  : "no foothold marked by the finding: its involved credentials, principals, "
+                                    "instances and DB users";
+  } else {
+    result.footholds.push_back(start);
+    result.foothold_note = "the entity asked about";
+  }
+  if (options.include_launchers) {
+    // An instance foothold widens to whoever launched it in the window: the
+    // attacker's other instances are in scope too.
+    std::vector<EntityRef> launchers;
+    for (const EntityRef& f : result.footholds) {
+      if (f.kind != EntityKind::kEc2Instance) continue;
+      std::vector<EntityId> srcs;
+      GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(reader.IdOf(f.kind, f.key), Direction::kIn, EdgeKind::kLaunched,
+                                               [&](const Edge& e) {
+                                                 if (e.stats.CountInWindow(result.window.since, result.window.until) > 0)
+                                                   srcs.push_back(e.src);
+                                                 return srcs.size() < 16;
+                                               }));
+      for (const EntityId& id : srcs) {
+        GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> l, reader.GetEntity(id));
+        if (l && std::find(result.footholds.begin(), result.footholds.end(), l->ref()) == result.footholds.end() &&
+            std::find(launchers.begin(), launchers.end(), l->ref()) == launchers.end())
+          launchers.push_back(l->ref());
+      }
+    }
+    if (!launchers.empty()) {
+      result.foothold_note += "; plus the principal(s) that launched a foothold instance";
+      result.footholds.insert(result.footholds.end(), launchers.begin(), launchers.end());
+    }
+  }
+
+  std::vector<BlastRule> rules = DefaultBlastRules();
+  if (!options.edge_kinds.empty())
+    std::erase_if(rules, [&](const BlastRule& r) {
+      return std::find(options.edge_kinds.begin(), options.edge_kinds.end(), r.kind) == options.edge_kinds.end();
+    });
+
+  // Phase 1: load the time-scoped neighbourhood.
+  Loader loader{reader, options, rules, result.window, {}, {}, {}, {}, {}, false};
+  std::vector<size_t> frontier;
+  std::set<size_t> foothold_vertices;
+  for (const EntityRef& f : result.footholds) {
+    bool added = false;
+    GUMSHOE_ASSIGN_OR_RETURN(size_t v, loader.Vertex(reader.IdOf(f.kind, f.key), &added));
+    if (added) frontier.push_back(v);
+    foothold_vertices.insert(v);
+  }
+  for (int depth = 0; depth < options.max_depth && !frontier.empty() && !loader.truncated; ++depth) {
+    std::vector<size_t> next;
+    for (size_t v : frontier) {
+      GUMSHOE_RETURN_IF_ERROR(loader.Expand(v, foothold_vertices.count(v) != 0, next));
+      if (loader.truncated) break;
+    }
+    frontier = std::move(next);
+  }
+
+  // Phase 2: BFS forward in time over the loaded graph. Vertex 0 is a root
+  // joined to every foothold; loaded vertex i is boost vertex i + 1.
+  size_t n = loader.ids.size() + 1;
+  BoostGraph g(n);
+  for (size_t v : foothold_vertices) boost::add_edge(0, v + 1, 0, g);
+  // Footholds' own edges first, then in load order: deterministic BFS order.
+  for (size_t i = 0; i < loader.edges.size(); ++i)
+    boost::add_edge(loader.edges[i].from + 1, loader.edges[i].to + 1, i + 1, g);
+
+  std::vector<Timestamp> arrival(n, kNoTime);
+  std::vector<int> hop(n, -1);
+  std::vector<size_t> pred(n, 0);
+  for (size_t v : foothold_vertices) {
+    Timestamp t = result.window.since;
+    const Entity& e = loader.entities[v];
+    if (e.first_seen != kNoTime && (t == kNoTime || e.first_seen > t) &&
+        (result.window.until == kNoTime || e.first_seen <= result.window.until))
+      t = e.first_seen;
+    arrival[v + 1] = t;
+    hop[v + 1] = 0;
+  }
+  ForwardInTime filter{&g, &loader.edges, &arrival, result.window.until};
+  boost::filtered_graph<BoostGraph, ForwardInTime> fg(g, filter);
+  TreeVisitor visitor;
+  visitor.edges = &loader.edges;
+  visitor.arrival = &arrival;
+  visitor.hop = &hop;
+  visitor.pred = &pred;
+  std::vector<boost::default_color_type> colors(n, boost::white_color);
+  boost::breadth_first_search(
+      fg, 0, boost::visitor(visitor).color_map(boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, fg))));
+
+  // Results.
+  Timestamp span = (result.window.since != kNoTime && result.window.until != kNoTime)
+                       ? std::max<Timestamp>(1, result.window.until - result.window.since)
+                       : 0;
+  for (size_t bv = 1; bv < n; ++bv) {
+    if (hop[bv] < 0 || hop[bv] > options.max_depth) continue;
+    size_t v = bv - 1;
+    BlastNode node;
+    node.entity = loader.entities[v];
+    node.hop = hop[bv];
+    node.first_touch = arrival[bv];
+    node.foothold = hop[bv] == 0;
+    // Walk predecessors back to the foothold.
+    for (size_t cur = bv; pred[cur] != 0;) {
+      const LoadedEdge& le = loader.edges[pred[cur] - 1];
+      BlastHop h;
+      h.from = loader.entities[le.from].ref();
+      h.to = loader.entities[le.to].ref();
+      h.edge = le.kind;
+      h.stored_forward = le.stored_forward;
+      h.time = arrival[cur];
+      h.via = le.via;
+      const Evidence& ev = (le.stats.first_evidence.time != kNoTime && le.stats.first_evidence.time >= h.time) ||
+                                   le.stats.last_evidence.time < h.time
+                               ? le.stats.first_evidence
+                               : le.stats.last_evidence;
+      h.evidence = ev.ref;
+      h.evidence_time = ev.time;
+      node.path.push_back(std::move(h));
+      cur = le.from + 1;
+    }
+    std::reverse(node.path.begin(), node.path.end());
+    if (!node.foothold && !node.path.empty()) {
+      const LoadedEdge& last = loader.edges[pred[bv] - 1];
+      node.volume = last.stats.CountInWindow(result.window.since, result.window.until);
+      double volume = 1 + std::log10(1 + static_cast<double>(node.volume));
+      double recency = 1;
+      if (span > 0 && node.first_touch != kNoTime)
+        recency = 0.5 + 0.5 * std::clamp(static_cast<double>(node.first_touch - result.window.since) / span, 0.0, 1.0);
+      node.score = std::round(KindWeight(last.kind) * volume * recency / node.hop * 100) / 100;
+    }
+    result.nodes.push_back(std::move(node));
+  }
+  std::sort(result.nodes.begin(), result.nodes.end(), [](const BlastNode& a, const BlastNode& b) {
+    if (a.foothold != b.foothold) return a.foothold;
+    if (a.score != b.score) return a.score > b.score;
+    return a.entity.ref() < b.entity.ref();
+  });
+  result.truncations = std::move(loader.truncations);
+  result.truncated = loader.truncated;
+  result.summary = BlastSummary(result.nodes);
+  return result;
+}
+
+Subgraph BlastRadiusResult::ToSubgraph() const {
+  Subgraph g;
+  g.title = "Blast radius of " + FormatRef(start);
+  g.window = window;
+  std::set<EntityRef> present;
+  if (start_entity) {
+    SubgraphNode f;
+    f.entity = *start_entity;
+    f.emphasis = Emphasis::kFocus;
+    f.hop = -1;
+    g.nodes.push_back(std::move(f));
+    present.insert(start);
+  }
+  for (const BlastNode& n : nodes) {
+    if (!present.insert(n.entity.ref()).second) continue;
+    SubgraphNode s;
+    s.entity = n.entity;
+    s.hop = n.hop;
+    s.emphasis = n.foothold && !start_entity ? Emphasis::kFocus : Emphasis::kCompromise;
+    if (!n.foothold) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "score %.2f", n.score);
+      s.note = buf;
+    } else {
+      s.note = "foothold";
+    }
+    g.nodes.push_back(std::move(s));
+  }
+  if (start_entity)
+    for (const EntityRef& f : footholds) {
+      SubgraphEdge e;
+      e.src = start;
+      e.kind = EdgeKind::kInvolves;
+      e.dst = f;
+      e.emphasis = Emphasis::kCompromise;
+      g.edges.push_back(std::move(e));
+    }
+  std::set<std::tuple<EntityRef, EdgeKind, EntityRef>> edge_seen;
+  for (const BlastNode& n : nodes) {
+    if (n.path.empty()) continue;
+    const BlastHop& h = n.path.back();
+    SubgraphEdge e;
+    e.kind = h.edge;
+    e.src = h.stored_forward ? h.from : h.to;
+    e.dst = h.stored_forward ? h.to : h.from;
+    if (!edge_seen.insert({e.src, e.kind, e.dst}).second) continue;
+    e.stats.count = n.volume;
+    e.stats.first_seen = h.time;
+    e.stats.last_seen = h.time;
+    e.stats.first_evidence = Evidence{h.evidence_time, h.evidence};
+    e.emphasis = Emphasis::kCompromise;
+    g.edges.push_back(std::move(e));
+  }
+  for (const BlastTruncation& t : truncations) {
+    SubgraphNode more;
+    more.entity.kind = t.omitted_kind;
+    more.entity.key = "+" + std::to_string(t.omitted) + " more via " + std::string(EdgeKindName(t.edge)) + " from " +
+                      FormatRef(t.at);
+    more.collapsed_count = static_cast<int>(t.omitted);
+    more.note = t.note;
+    g.nodes.push_back(more);
+    SubgraphEdge e;
+    e.kind = t.edge;
+    e.src = t.dir == Direction::kOut ? t.at : more.entity.ref();
+    e.dst = t.dir == Direction::kOut ? more.entity.ref() : t.at;
+    g.edges.push_back(std::move(e));
+  }
+  return g;
+}
+
+}  // namespace gumshoe
