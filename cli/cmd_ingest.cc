@@ -86,6 +86,9 @@ void RegisterIngestCommand(CLI::App& app, CliContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--max-record-bytes", args->options.max_record_bytes, "Largest JSON record or line accepted")
       ->capture_default_str();
+  cmd->add_option("--batch-records", args->options.batch_records, "Records per atomic write batch")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{100000000}));
   cmd->callback([&ctx, args] { ctx.exit_code = Run(ctx, *args); });
 }
 

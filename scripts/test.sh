@@ -1,8 +1,27 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test.
+# Installs what is missing, builds, and runs every test:
+#   1. Release build, all CTest tests (unit, CLI end to end, crash safety,
+#      the embedding example against the installed package, bench smoke);
+#   2. AddressSanitizer + UndefinedBehaviorSanitizer build, the same tests;
+#   3. every libFuzzer target for FUZZ_SECONDS (default 30) each.
+# GUMSHOE_QUICK=1 runs only stage 1.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/scripts/install-deps.sh"
+GUMSHOE_WITH_CLANG=1 "$root/scripts/install-deps.sh"
+jobs=$(nproc)
+
+echo "== stage 1: release build and tests" >&2
 "$root/scripts/build.sh" "$root/build" -DGUMSHOE_BUILD_TESTS=ON
-cd "$root/build"
-ctest --output-on-failure -j2
+(cd "$root/build" && ctest --output-on-failure -j"$jobs")
+[[ "${GUMSHOE_QUICK:-0}" == 1 ]] && exit 0
+
+echo "== stage 2: ASan + UBSan build and tests" >&2
+cmake -S "$root" -B "$root/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGUMSHOE_SANITIZE=ON \
+  -DGUMSHOE_BUILD_TESTS=ON -DGUMSHOE_BUILD_BENCH=OFF >/dev/null
+cmake --build "$root/build-asan" -j"$jobs"
+(cd "$root/build-asan" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --output-on-failure -j"$jobs" -E embed_example)
+
+echo "== stage 3: fuzz targets, ${FUZZ_SECONDS:-30}s each" >&2
+"$root/scripts/fuzz.sh" "${FUZZ_SECONDS:-30}"
+echo "all stages passed" >&2

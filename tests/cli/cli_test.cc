@@ -1,0 +1,150 @@
+// End-to-end tests of the `gumshoe` command on temporary stores.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) {
+    if (c == '\'') q += "'\\''";
+    else q += c;
+  }
+  return q + "'";
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/gumshoe-cli-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+Run Gumshoe(const TempDir& dir, const std::string& args) {
+  fs::path out = dir.path() / "stdout", err = dir.path() / "stderr";
+  std::string cmd = std::string(GUMSHOE_CLI_PATH) + " " + args + " >" + Quote(out) + " 2>" + Quote(err) + " </dev/null";
+  int status = std::system(cmd.c_str());
+  Run r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = Slurp(out);
+  r.err = Slurp(err);
+  return r;
+}
+
+const std::string kData = GUMSHOE_TEST_DATA;
+
+}  // namespace
+
+TEST_CASE("CLI: ingest, stats, entities, show and pivot on a temp store", "[cli]") {
+  TempDir dir;
+  std::string db = "--db " + Quote((dir.path() / "db").string());
+  Run ingest = Gumshoe(dir, "ingest " + db + " " + Quote(kData + "/embed/cloudtrail.json"));
+  INFO(ingest.err);
+  REQUIRE(ingest.code == 0);
+  CHECK(ingest.out.find("ok 3") != std::string::npos);
+
+  Run again = Gumshoe(dir, "ingest --json " + db + " " + Quote(kData + "/embed/cloudtrail.json"));
+  REQUIRE(again.code == 0);
+  CHECK(again.out.find("\"duplicates\":3") != std::string::npos);
+  CHECK(again.out.find("\"records_ok\":0") != std::string::npos);
+
+  Run stats = Gumshoe(dir, "stats --json " + db);
+  REQUIRE(stats.code == 0);
+  CHECK(stats.out.find("\"iam_user\":1") != std::string::npos);
+  CHECK(stats.out.find("\"ip_address\":2") != std::string::npos);
+
+  Run entities = Gumshoe(dir, "entities " + db + " --kind ip_address");
+  REQUIRE(entities.code == 0);
+  CHECK(entities.out.find("198.51.100.10") != std::string::npos);
+  CHECK(entities.out.find("203.0.113.77") != std::string::npos);
+
+  Run show = Gumshoe(dir, "show " + db + " arn:aws:iam::111122223333:user/alice");
+  REQUIRE(show.code == 0);
+  CHECK(show.out.find("IAM user arn:aws:iam::111122223333:user/alice") != std::string::npos);
+
+  Run pivot = Gumshoe(dir, "pivot " + db + " AKIAEXAMPLEALICE0001");
+  INFO(pivot.err);
+  REQUIRE(pivot.code == 0);
+  CHECK(pivot.out.find("alice") != std::string::npos);
+
+  Run windowed = Gumshoe(dir, "pivot --json " + db + " --since 2026-11-02T18:00:00Z --edge called_from iam_user:arn:aws:iam::111122223333:user/alice");
+  REQUIRE(windowed.code == 0);
+  CHECK(windowed.out.find("203.0.113.77") != std::string::npos);
+  CHECK(windowed.out.find("198.51.100.10") == std::string::npos);
+
+  SECTION("unknown entity is a one-line error, exit 1") {
+    Run r = Gumshoe(dir, "pivot " + db + " i-0000000000000dead");
+    CHECK(r.code == 1);
+    CHECK(r.err.find("no entity matches") != std::string::npos);
+    CHECK(r.err.find('\n') == r.err.size() - 1);
+  }
+  SECTION("bad window is a usage error, exit 2") {
+    Run r = Gumshoe(dir, "pivot " + db + " --since yesterday AKIAEXAMPLEALICE0001");
+    CHECK(r.code == 2);
+  }
+  SECTION("terminal escapes in arguments are neutralised in errors") {
+    Run r = Gumshoe(dir, "show " + db + " " + Quote("evil\x1b]8;;http://x\x07name"));
+    CHECK(r.code == 1);
+    CHECK(r.err.find('\x1b') == std::string::npos);
+    CHECK(r.err.find("\\x1b") != std::string::npos);
+  }
+}
+
+TEST_CASE("CLI: missing and corrupt stores, usage errors", "[cli]") {
+  TempDir dir;
+  Run missing = Gumshoe(dir, "stats --db " + Quote((dir.path() / "nope").string()));
+  CHECK(missing.code == 1);
+  CHECK(missing.err.find("no gumshoe store") != std::string::npos);
+
+  fs::create_directories(dir.path() / "junk");
+  std::ofstream(dir.path() / "junk" / "CURRENT") << "garbage\n";
+  Run corrupt = Gumshoe(dir, "stats --db " + Quote((dir.path() / "junk").string()));
+  CHECK(corrupt.code == 1);
+  CHECK(corrupt.err.find("gumshoe: ") == 0);
+
+  Run usage = Gumshoe(dir, "pivot");
+  CHECK(usage.code == 2);
+  Run unknown = Gumshoe(dir, "frobnicate");
+  CHECK(unknown.code == 2);
+  Run help = Gumshoe(dir, "pivot --help");
+  CHECK(help.code == 0);
+  CHECK(help.out.find("--since") != std::string::npos);
+}
+
+TEST_CASE("CLI: a missing input file is an error naming it; other files still ingest", "[cli]") {
+  TempDir dir;
+  std::string db = "--db " + Quote((dir.path() / "db").string());
+  Run r = Gumshoe(dir, "ingest " + db + " " + Quote((dir.path() / "missing.json").string()) + " " +
+                           Quote(kData + "/embed/cloudtrail.json"));
+  CHECK(r.code == 1);
+  CHECK(r.err.find("missing.json") != std::string::npos);
+  Run stats = Gumshoe(dir, "stats --json " + db);
+  CHECK(stats.out.find("\"iam_user\":1") != std::string::npos);
+}
