@@ -60,6 +60,8 @@ int Run(CliContext& ctx, IngestArgs& args) {
   if (!stats.ok()) return ReportError(ctx, stats.status());
   if (auto st = (*store)->Flush(); !st.ok()) return ReportError(ctx, st);
   for (const auto& err : stats->file_errors) std::fprintf(stderr, "gumshoe: %s\n", TerminalSafe(err).c_str());
+  for (const auto& skipped : stats->skipped_files)
+    ctx.log->info("skipped {} (not a log this build reads)", TerminalSafe(skipped));
   if (ctx.json) {
     std::printf("%s\n", stats->ToJson().c_str());
   } else {

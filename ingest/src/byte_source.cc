@@ -271,11 +271,17 @@ Result<std::unique_ptr<ByteSource>> MaybeGunzip(std::unique_ptr<ByteSource> raw,
 }
 
 void ExpandInputs(const std::vector<std::string>& paths, std::vector<std::string>* files,
-                  std::vector<std::string>* errors) {
+                  std::vector<std::string>* errors, std::vector<bool>* walked) {
   std::set<std::pair<dev_t, ino_t>> visited;
+  auto mark = [&](size_t before, bool from_walk) {
+    if (walked != nullptr) walked->resize(files->size(), from_walk);
+    (void)before;
+  };
   for (const std::string& path : paths) {
+    size_t before = files->size();
     if (path == "-") {
       files->push_back(path);
+      mark(before, false);
       continue;
     }
     std::error_code ec;
@@ -283,12 +289,15 @@ void ExpandInputs(const std::vector<std::string>& paths, std::vector<std::string
     if (ec || !std::filesystem::exists(status)) {
       // Let the open report the precise error (missing, permission denied).
       files->push_back(path);
+      mark(before, false);
       continue;
     }
     if (std::filesystem::is_directory(status)) {
       Walk(path, visited, files, errors);
+      mark(before, true);
     } else {
       files->push_back(path);
+      mark(before, false);
     }
   }
 }

@@ -64,8 +64,10 @@ Result<std::unique_ptr<ByteSource>> MaybeGunzip(std::unique_ptr<ByteSource> raw,
 // entries that are neither regular files nor directories, and directories
 // already visited (symlink loops). Problems ("path: No such file or
 // directory") are appended to `errors`; the walk goes on.
+// `walked`, when given, receives for each file whether it was found by
+// walking a directory (true) or named by the caller (false).
 void ExpandInputs(const std::vector<std::string>& paths, std::vector<std::string>* files,
-                  std::vector<std::string>* errors);
+                  std::vector<std::string>* errors, std::vector<bool>* walked = nullptr);
 
 // Lines of a byte stream: split on '\n', a trailing '\r' stripped. Lines longer
 // than `max_line_bytes` are not buffered; they are reported to OnTooLong and

@@ -42,6 +42,7 @@ void IngestStats::MergeFrom(const IngestStats& other) {
     }
   }
   file_errors.insert(file_errors.end(), other.file_errors.begin(), other.file_errors.end());
+  skipped_files.insert(skipped_files.end(), other.skipped_files.begin(), other.skipped_files.end());
 }
 
 namespace {
@@ -96,6 +97,8 @@ std::string IngestStats::ToJson() const {
   out += ",\"rejected\":" + std::to_string(rejected);
   out += ",\"rejects\":";
   AppendCountMap(out, rejects);
+  out += ",\"skipped_files\":";
+  AppendStringList(out, skipped_files);
   out.push_back('}');
   return out;
 }
@@ -161,7 +164,7 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
   // Processes one input. Per-file problems go to stats_.file_errors; a
   // returned error means the store failed and the run must stop.
   Status RunFile(const std::string& path, const std::vector<const Ingestor*>& ingestors,
-                 const Ingestor* forced) {
+                 const Ingestor* forced, bool walked) {
     display_ = path;
     evidence_base_ = path == "-" ? std::string("-") : BaseName(path);
     pos_ = Position{};
@@ -213,6 +216,9 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
     if (chosen == nullptr) {
       if (!read_error.ok() && head_size == 0) {
         stats_.file_errors.push_back(read_error.message());
+      } else if (walked) {
+        ++stats_.files;
+        stats_.skipped_files.push_back(display_);
       } else {
         stats_.file_errors.push_back(display_ + ": cannot tell which log source this is (use --source)");
       }
@@ -593,9 +599,10 @@ Result<IngestStats> IngestWith(GraphStore& store, const std::vector<const Ingest
 
   std::vector<std::string> files;
   auto runner = std::make_unique<Runner>(store, options);
-  ExpandInputs(paths, &files, &runner->stats().file_errors);
-  for (const std::string& file : files) {
-    GUMSHOE_RETURN_IF_ERROR(runner->RunFile(file, ingestors, forced));
+  std::vector<bool> walked;
+  ExpandInputs(paths, &files, &runner->stats().file_errors, &walked);
+  for (size_t i = 0; i < files.size(); ++i) {
+    GUMSHOE_RETURN_IF_ERROR(runner->RunFile(files[i], ingestors, forced, walked[i]));
   }
   GUMSHOE_RETURN_IF_ERROR(runner->Finish());
   IngestStats stats = std::move(runner->stats());

@@ -445,6 +445,16 @@ TEST_CASE("Ingest: detection, forced source and undetectable files", "[ingest][f
 
   auto none = IngestWith(store2, {&low}, {}, IngestOptions{});
   CHECK(!none.ok());
+
+  // Found while walking a directory, an unrecognised file is skipped and
+  // listed, not an error: AWSLogs trees hold digests and READMEs.
+  MemoryStore store3;
+  auto walked = IngestWith(store3, {&low, &high}, {dir.path()}, IngestOptions{});
+  REQUIRE(walked.ok());
+  CHECK(walked->file_errors.empty());
+  REQUIRE(walked->skipped_files.size() == 1);
+  CHECK(walked->skipped_files[0].find("unknown.log") != std::string::npos);
+  CHECK(walked->records_by_source.at("high") == 3);
 }
 
 TEST_CASE("Ingest: invalid UTF-8, NUL bytes and no-data records", "[ingest][framework]") {

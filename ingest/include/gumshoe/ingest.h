@@ -90,6 +90,10 @@ struct IngestStats {
   uint64_t rejected = 0;
   uint64_t no_data = 0;        // records that say "nothing here" (flow NODATA/SKIPDATA)
   uint64_t batches = 0;
+  // Files found while walking a directory that no ingestor recognised (an
+  // AWSLogs tree's digest files, a README). A file named explicitly that no
+  // ingestor recognises is a file error instead.
+  std::vector<std::string> skipped_files;
   std::map<std::string, uint64_t> records_by_source;    // ok records per ingestor
   std::map<std::string, uint64_t> rejects;              // reason -> count
   std::map<std::string, uint64_t> anomalies;            // counted oddities in kept records
