@@ -299,9 +299,24 @@ void Collapse(Prepared& p, size_t max_nodes) {
 }
 
 std::string AccountOf(const NodeData& d) {
-  if (d.entity.kind == EntityKind::kAccount && !d.synthetic) return d.entity.key;
-  const std::string* a = d.entity.Attr("account");
-  return a ? *a : std::string();
+  if (d.synthetic) return std::string();
+  if (d.entity.kind == EntityKind::kAccount) return d.entity.key;
+  if (const std::string* a = d.entity.Attr("account")) return *a;
+  // ARN-keyed entities carry their account in the fifth field:
+  // arn:partition:service:region:account:resource.
+  const std::string& k = d.entity.key;
+  if (k.rfind("arn:", 0) != 0) return std::string();
+  size_t pos = 0;
+  for (int field = 0; field < 4; ++field) {
+    pos = k.find(':', pos);
+    if (pos == std::string::npos) return std::string();
+    ++pos;
+  }
+  size_t end = k.find(':', pos);
+  if (end == std::string::npos) return std::string();
+  std::string account = k.substr(pos, end - pos);
+  bool digits = account.size() == 12 && account.find_first_not_of("0123456789") == std::string::npos;
+  return digits ? account : std::string();
 }
 std::string RegionOf(const NodeData& d) {
   const std::string* r = d.entity.Attr("region");
@@ -518,22 +533,29 @@ std::string GraphHeader(const Subgraph& g, const std::vector<const NodeData*>& n
       std::string acct = AccountOf(*nodes[i]);
       if (!acct.empty()) accounts[acct][RegionOf(*nodes[i])].push_back(i);
     }
+    // With one account an account box groups nothing (entities whose account
+    // is unknown would sit outside it and look apart): only its regions are
+    // boxed, when there are several.
+    bool boxes = accounts.size() >= 2;
     size_t ai = 0;
     for (const auto& [acct, regions] : accounts) {
       size_t named_regions = 0;
       for (const auto& [region, ids] : regions) named_regions += region.empty() ? 0 : 1;
       bool sub = named_regions >= 2;
+      if (!boxes && !sub) continue;
       std::string label = "account " + acct;
       if (named_regions == 1 && regions.size() == 1) label += " · " + regions.begin()->first;
       std::string cid = "cluster_account_" + std::to_string(ai++);
-      out += "subgraph " + cid + " {\n";
-      AttrList ca;
-      ca.Add("label", TruncateChars(VisibleText(label), kMaxDotLabelChars));
-      ca.Add("style", "rounded,dashed");
-      ca.Add("color", "#78909c");
-      ca.Add("fontcolor", "#455a64");
-      ca.Add("fontsize", "11");
-      AppendSubgraphAttrs(out, ca, "  ");
+      if (boxes) {
+        out += "subgraph " + cid + " {\n";
+        AttrList ca;
+        ca.Add("label", TruncateChars(VisibleText(label), kMaxDotLabelChars));
+        ca.Add("style", "rounded,dashed");
+        ca.Add("color", "#78909c");
+        ca.Add("fontcolor", "#455a64");
+        ca.Add("fontsize", "11");
+        AppendSubgraphAttrs(out, ca, "  ");
+      }
       size_t ri = 0;
       for (const auto& [region, ids] : regions) {
         bool in_sub = sub && !region.empty();
@@ -548,10 +570,11 @@ std::string GraphHeader(const Subgraph& g, const std::vector<const NodeData*>& n
           ra.Add("fontsize", "10");
           AppendSubgraphAttrs(out, ra, indent);
         }
+        if (!boxes && !in_sub) continue;
         for (size_t id : ids) out += indent + "n" + std::to_string(id) + ";\n";
         if (in_sub) out += "  }\n";
       }
-      out += "}\n";
+      if (boxes) out += "}\n";
     }
   }
 
