@@ -26,6 +26,8 @@
 #include <utility>
 #include <vector>
 
+#include <unistd.h>
+
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
@@ -500,6 +502,9 @@ class RocksStore final : public GraphStore {
 // ---------------------------------------------------------------------------
 // Opening.
 
+// Attempts of a read-only open racing a writer's file changes.
+constexpr int kReadOnlyOpenAttempts = 8;
+
 rocksdb::DBOptions MakeDbOptions(const RocksStoreOptions& options) {
   rocksdb::DBOptions o;
   o.create_if_missing = false;
@@ -510,6 +515,9 @@ rocksdb::DBOptions MakeDbOptions(const RocksStoreOptions& options) {
   // Bound the WAL: families written rarely (meta) are flushed once the WAL
   // grows past this, so old log files can be deleted.
   o.max_total_wal_size = 4 * static_cast<uint64_t>(options.write_buffer_bytes);
+  // A read-only reader beside a running ingest opens every table file up
+  // front, so a compaction that deletes files later cannot pull them away.
+  if (options.read_only) o.max_open_files = -1;
   return o;
 }
 
@@ -579,10 +587,21 @@ Result<std::shared_ptr<DbHandle>> OpenDb(const std::string& path, const RocksSto
   auto handle = std::make_shared<DbHandle>();
   handle->path = path;
   handle->read_only = options.read_only;
-  rocksdb::Status s =
-      options.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handle->handles, &handle->db)
-          : rocksdb::DB::Open(db_options, path, descriptors, &handle->handles, &handle->db);
+  rocksdb::Status s;
+  if (options.read_only) {
+    // A writer's flush or compaction can replace the MANIFEST or delete a
+    // table file between the moment a read-only open lists them and the
+    // moment it opens them; such an open is retried on a fresh listing.
+    for (int attempt = 0; attempt < kReadOnlyOpenAttempts; ++attempt) {
+      handle->handles.clear();
+      handle->db = nullptr;
+      s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handle->handles, &handle->db);
+      if (s.ok() || !(s.IsIOError() || s.IsPathNotFound() || s.IsCorruption())) break;
+      ::usleep(20000u << std::min(attempt, 4));
+    }
+  } else {
+    s = rocksdb::DB::Open(db_options, path, descriptors, &handle->handles, &handle->db);
+  }
   if (!s.ok()) {
     handle->handles.clear();
     handle->db = nullptr;
@@ -647,25 +666,68 @@ Result<bool> ProbeDirectory(const std::string& path, const RocksStoreOptions& op
 
 }  // namespace
 
+// Creates a complete, empty store at `path` atomically: it is built in a
+// hidden sibling directory (column families and meta written and synced),
+// closed, and renamed into place. A process killed at any point leaves either
+// no store or a whole one (plus, at worst, a hidden ".<name>.creating-*"
+// directory, which nothing reads).
+Status CreateStoreAtomically(const std::string& path, const RocksStoreOptions& options) {
+  fs::path target = fs::absolute(fs::path(path)).lexically_normal();
+  if (!target.has_filename()) target = target.parent_path();
+  std::error_code ec;
+  fs::create_directories(target.parent_path(), ec);
+  if (ec) return Status::IoError("store " + path + ": cannot create directory: " + ec.message());
+  HashKey nonce = Hasher::RandomKey();
+  fs::path staging = target.parent_path() / ("." + target.filename().string() + ".creating-" +
+                                             std::to_string(::getpid()) + "-" + std::to_string(nonce.k0 % 1000000));
+  fs::remove_all(staging, ec);
+  std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName};
+  for (const char* name : kCfNames) names.emplace_back(name);
+  {
+    RocksStoreOptions create_options = options;
+    create_options.read_only = false;
+    Result<std::shared_ptr<DbHandle>> db = OpenDb(staging.string(), create_options, names, /*create=*/true);
+    if (!db.ok()) {
+      fs::remove_all(staging, ec);
+      return db.status();
+    }
+    rocksdb::WriteBatch batch;
+    rocksdb::Status s = batch.Put((*db)->cf[kMeta], kSchemaVersionKey, std::to_string(kSchemaVersion));
+    if (s.ok()) s = batch.Put((*db)->cf[kMeta], kHashKeyKey, EncodeHashKey(Hasher::RandomKey()));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (s.ok()) s = (*db)->db->Write(wo, &batch);
+    if (s.ok()) s = (*db)->db->Flush(rocksdb::FlushOptions(), (*db)->handles);
+    if (!s.ok()) {
+      fs::remove_all(staging, ec);
+      return FromRocks(s, path, "write meta");
+    }
+  }  // closes the staging store
+  fs::rename(staging, target, ec);
+  if (ec) {
+    fs::remove_all(staging, ec);
+    // Another process may have created the store meanwhile; opening decides.
+    if (fs::exists(target / "CURRENT")) return Status::Ok();
+    return Status::IoError("store " + path + ": cannot create: " + ec.message());
+  }
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, const RocksStoreOptions& options) {
   GUMSHOE_ASSIGN_OR_RETURN(bool exists, ProbeDirectory(path, options));
-
-  std::vector<std::string> names;
-  if (exists) {
-    rocksdb::Status s = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
-    if (!s.ok()) return FromRocks(s, path, "list column families");
-    if (std::find(names.begin(), names.end(), kCfNames[kMeta]) == names.end()) {
-      return Status::Corruption("store " + path + ": not a gumshoe store (no meta column family)");
-    }
-  } else {
-    std::error_code ec;
-    fs::create_directories(path, ec);
-    if (ec) return Status::IoError("store " + path + ": cannot create directory: " + ec.message());
-    names.assign({rocksdb::kDefaultColumnFamilyName});
-    for (const char* name : kCfNames) names.emplace_back(name);
+  if (!exists) {
+    GUMSHOE_RETURN_IF_ERROR(CreateStoreAtomically(path, options));
+    exists = true;
   }
 
-  GUMSHOE_ASSIGN_OR_RETURN(std::shared_ptr<DbHandle> db, OpenDb(path, options, names, !exists));
+  std::vector<std::string> names;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
+  if (!listed.ok()) return FromRocks(listed, path, "list column families");
+  if (std::find(names.begin(), names.end(), kCfNames[kMeta]) == names.end()) {
+    return Status::Corruption("store " + path + ": not a gumshoe store (no meta column family)");
+  }
+
+  GUMSHOE_ASSIGN_OR_RETURN(std::shared_ptr<DbHandle> db, OpenDb(path, options, names, false));
   ReadView view(db.get(), nullptr);
 
   std::optional<std::string> version_text;
