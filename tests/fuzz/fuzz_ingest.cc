@@ -31,14 +31,9 @@ const gumshoe::ingest::Ingestor* Target() {
   return target;
 }
 
-// The input file of the current run, removed at exit.
+// The file each input is written to (and removed from after its run).
 const std::string& InputPath() {
-  static const std::string path = [] {
-    std::string p = "/dev/shm/gumshoe-fuzz-" + std::to_string(getpid()) + "-" + SourceName();
-    static std::string at_exit_path = p;
-    std::atexit([] { std::remove(at_exit_path.c_str()); });
-    return p;
-  }();
+  static const std::string path = "/dev/shm/gumshoe-fuzz-" + std::to_string(getpid()) + "-" + SourceName();
   return path;
 }
 
@@ -71,6 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.list_name = "fuzz";
   options.db_instance = "fuzz-db";
   auto stats = gumshoe::ingest::IngestWith(store, {Target()}, {path}, options);
+  std::remove(path.c_str());  // libFuzzer ends with _Exit: no atexit cleanup
   if (stats.ok()) {
     // Every record is accounted for exactly once.
     const auto& s = *stats;
