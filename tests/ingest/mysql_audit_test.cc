@@ -192,7 +192,7 @@ TEST_CASE("MysqlAudit: sniffing picks the audit log", "[ingest][mysql_audit]") {
 TEST_CASE("MysqlAudit: the acceptance stories raise the RDS Protection findings", "[ingest][mysql_audit][rds_detect]") {
   MemoryStore store;
   auto intel = NewThreatIntelIngestor();
-  Feed(store, *intel, kData + "/threat_intel/exit-addresses", ReadFile(kData + "/threat_intel/exit-addresses"));
+  Feed(store, *intel, kData + "/threat_intel/tor_exit_addresses.txt", ReadFile(kData + "/threat_intel/tor_exit_addresses.txt"));
   Feed(store, *intel, kData + "/threat_intel/blocklist.txt", ReadFile(kData + "/threat_intel/blocklist.txt"));
   Feed(store, *NewMysqlAuditIngestor(), kAudit, ReadFile(kAudit));
 

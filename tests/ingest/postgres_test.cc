@@ -153,7 +153,7 @@ TEST_CASE("Postgres: without an instance every line is rejected with a reason", 
 TEST_CASE("Postgres: the acceptance stories raise the RDS Protection findings", "[ingest][postgres][rds_detect]") {
   MemoryStore store;
   auto intel = NewThreatIntelIngestor();
-  Feed(store, *intel, kData + "/threat_intel/exit-addresses", ReadFile(kData + "/threat_intel/exit-addresses"));
+  Feed(store, *intel, kData + "/threat_intel/tor_exit_addresses.txt", ReadFile(kData + "/threat_intel/tor_exit_addresses.txt"));
   Feed(store, *intel, kData + "/threat_intel/blocklist.txt", ReadFile(kData + "/threat_intel/blocklist.txt"));
   Feed(store, *NewPostgresLogIngestor(), kPgLog, ReadFile(kPgLog));
 

@@ -52,7 +52,7 @@ uint32_t HourOf(std::string_view iso) { return static_cast<uint32_t>(*ParseIsoTi
 
 TEST_CASE("ThreatIntel: Tor exit-addresses list each address around its test time", "[ingest][threat_intel]") {
   MemoryStore store;
-  const std::string path = kData + "/threat_intel/exit-addresses";
+  const std::string path = kData + "/threat_intel/tor_exit_addresses.txt";
   auto ctx = Feed(store, path, ReadFile(path));
   CHECK(ctx->rejects == std::map<std::string, int>{{"bad_ip", 1}});
   CHECK(ctx->reject_lines["bad_ip"] == std::set<uint64_t>{10});
@@ -73,7 +73,7 @@ TEST_CASE("ThreatIntel: Tor exit-addresses list each address around its test tim
   REQUIRE(ip.ok());
   REQUIRE(ip->has_value());
   CHECK((*ip)->tags.count("tor_exit") == 1);
-  CHECK(*(*ip)->Attr("tor_exit_node") == "0011BD2485AD45D984EC4159C88FC066E5E3300E");
+  CHECK(*(*ip)->Attr("tor_exit_node") == "7E5A1C0DE0000000000000000000000000000A01");
   CHECK(Listed(store, "2a0b:f4c2::1", "tor"));
 }
 
