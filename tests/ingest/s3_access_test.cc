@@ -8,6 +8,7 @@
 
 #include "gumshoe/memory_store.h"
 #include "gumshoe/normalize.h"
+#include "ingest/parser_test_util.h"
 #include "ingest/test_context.h"
 #include "registry.h"
 
@@ -16,66 +17,16 @@ namespace {
 
 using testing::TestContext;
 
-[[maybe_unused]] std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-[[maybe_unused]] void FeedJsonLines(FileParser& parser, TestContext& ctx, const std::string& text) {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    ++ctx.pos_.line;
-    if (line.empty()) continue;
-    rapidjson::Document doc;
-    doc.Parse(line.c_str(), line.size());
-    if (doc.HasParseError()) {
-      ctx.Reject("bad_json");
-      continue;
-    }
-    parser.OnJson(doc, ctx);
-  }
-  parser.Finish(ctx);
-}
-
-std::optional<EdgeStats> FindEdge(const GraphReader& r, const EntityRef& src, EdgeKind kind, const EntityRef& dst) {
-  std::optional<EdgeStats> out;
-  EntityId want = r.IdOf(dst.kind, dst.key);
-  REQUIRE(r.ScanEdges(r.IdOf(src.kind, src.key), Direction::kOut, kind, [&](const Edge& e) {
-             if (e.dst == want) out = e.stats;
-             return true;
-           }).ok());
-  return out;
-}
-
-[[maybe_unused]] size_t CountEdges(const GraphReader& r, const EntityRef& src, EdgeKind kind) {
-  size_t n = 0;
-  REQUIRE(r.ScanEdges(r.IdOf(src.kind, src.key), Direction::kOut, kind, [&](const Edge&) {
-             ++n;
-             return true;
-           }).ok());
-  return n;
-}
-
-int64_t Counter(const EdgeStats& s, const std::string& name) {
-  auto it = s.counters.find(name);
-  return it == s.counters.end() ? 0 : it->second;
-}
-
-[[maybe_unused]] EntityRef Eni(const std::string& id) { return {EntityKind::kNetworkInterface, id}; }
-[[maybe_unused]] EntityRef Ip(const std::string& ip) { return {EntityKind::kIpAddress, ip}; }
-[[maybe_unused]] EntityRef Instance(const std::string& id) { return {EntityKind::kEc2Instance, id}; }
-
-// Records begun and kept (the parsers reject before beginning a record).
-int Ok(const TestContext& ctx) { return ctx.begun - ctx.duplicates - ctx.no_data; }
-
-[[maybe_unused]] int Rejected(const TestContext& ctx) {
-  int rejected = 0;
-  for (const auto& [reason, n] : ctx.rejects) rejected += n;
-  return rejected;
-}
+using testing::Counter;
+using testing::CountEdges;
+using testing::Eni;
+using testing::FeedJsonLines;
+using testing::FindEdge;
+using testing::Instance;
+using testing::Ip;
+using testing::Ok;
+using testing::ReadFile;
+using testing::Rejected;
 
 std::unique_ptr<FileParser> NewParser() {
   return NewS3AccessIngestor()->NewParser(FileInfo{"access.log", false}, IngestOptions{});
