@@ -7,12 +7,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh" "$root/build" >&2
 gumshoe="$root/build/cli/gumshoe"
-db=$(mktemp -d)/gumshoe.db
-trap 'rm -rf "$(dirname "$db")"' EXIT
-"$gumshoe" ingest --db "$db" "$root/examples/incident" >&2
-finding=$("$gumshoe" entities --db "$db" --kind finding --json | sed -n 's/.*"key":"\([^"]*\)".*/\1/p' | head -n1)
-if "$gumshoe" investigate --help >/dev/null 2>&1; then
-  "$gumshoe" investigate --db "$db" "finding:$finding"
-else
-  "$gumshoe" pivot --db "$db" "finding:$finding"
-fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$gumshoe" ingest --db "$work/gumshoe.db" "$root/examples/incident" >&2
+echo "== findings, grouped" >&2
+"$gumshoe" findings --db "$work/gumshoe.db" --groups
+echo >&2
+echo "== investigation of the coin-mining finding" >&2
+"$gumshoe" investigate --db "$work/gumshoe.db" finding:8ec7a5b2f1d34e6a9c0b1d2e3f4a5b6c
