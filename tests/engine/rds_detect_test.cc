@@ -57,6 +57,8 @@ std::vector<const RdsFinding*> OfType(const RdsDetectResult& r, std::string_view
     if (f.type == type) out.push_back(&f);
   return out;
 }
+// The pointers point into `r`: a temporary result would leave them dangling.
+std::vector<const RdsFinding*> OfType(RdsDetectResult&& r, std::string_view type) = delete;
 
 RdsDetectResult Detect(const MemoryStore& store, const RdsDetectOptions& options = {}) {
   Result<RdsDetectResult> r = DetectRds(store, options);
@@ -87,7 +89,8 @@ TEST_CASE("RdsDetect: a new network is anomalous only after the learning period"
 
   RdsDetectOptions coarse;
   coarse.ipv4_network_bits = 16;  // 10.0.0.0/16 is all known
-  CHECK(OfType(Detect(store, coarse), "CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin").empty());
+  RdsDetectResult coarse_result = Detect(store, coarse);
+  CHECK(OfType(coarse_result, "CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin").empty());
 }
 
 TEST_CASE("RdsDetect: new user or application is anomalous; public source is medium", "[engine][rds_detect]") {
@@ -98,7 +101,8 @@ TEST_CASE("RdsDetect: new user or application is anomalous; public source is med
   Login(d, "10.0.1.20", "app", kDay0 + 20 * kDay, +1, "db1", "sqlmap");      // new application
   Login(d, "52.94.1.1", "app", kDay0 + 20 * kDay, +1, "db1", "orders");      // public
   REQUIRE(store.Apply(d).ok());
-  auto found = OfType(Detect(store), "CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin");
+  RdsDetectResult result = Detect(store);
+  auto found = OfType(result, "CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin");
   REQUIRE(found.size() == 3);
   std::map<std::string, std::string> band;
   for (const RdsFinding* f : found) band[f->remote_ip + "/" + f->user_name] = f->severity_band;
@@ -115,7 +119,8 @@ TEST_CASE("RdsDetect: brute force needs the threshold of failures within the win
     for (int i = 0; i < failures; ++i) Login(d, "45.155.205.233", "admin", t + i, -1);
     Login(d, "45.155.205.233", "admin", t + gap, +1);
     REQUIRE(store.Apply(d).ok());
-    return OfType(Detect(store), "CredentialAccess:RDS/AnomalousBehavior.SuccessfulBruteForce").size();
+    RdsDetectResult result = Detect(store);
+    return OfType(result, "CredentialAccess:RDS/AnomalousBehavior.SuccessfulBruteForce").size();
   };
   CHECK(run(9, 60) == 0);
   CHECK(run(10, 60) == 1);
@@ -185,7 +190,8 @@ TEST_CASE("RdsDetect: CIDR entries of a list match addresses inside their window
   Login(d, "91.240.119.9", "root", t, -1);             // outside the prefix
   Login(d, "91.240.118.10", "root", t + 3 * kDay, -1);  // outside the window
   REQUIRE(store.Apply(d).ok());
-  auto found = OfType(Detect(store), "CredentialAccess:RDS/MaliciousIPCaller.FailedLogin");
+  RdsDetectResult result = Detect(store);
+  auto found = OfType(result, "CredentialAccess:RDS/MaliciousIPCaller.FailedLogin");
   REQUIRE(found.size() == 1);
   CHECK(found[0]->remote_ip == "91.240.118.9");
 }
@@ -197,7 +203,8 @@ TEST_CASE("RdsDetect: anomalous failed logins from a new network", "[engine][rds
   for (int i = 0; i < 3; ++i) Login(d, "10.0.9.9", "app", kDay0 + 20 * kDay + i, -1);
   for (int i = 0; i < 2; ++i) Login(d, "10.0.10.9", "app", kDay0 + 20 * kDay + i, -1);
   REQUIRE(store.Apply(d).ok());
-  auto found = OfType(Detect(store), "CredentialAccess:RDS/AnomalousBehavior.FailedLogin");
+  RdsDetectResult result = Detect(store);
+  auto found = OfType(result, "CredentialAccess:RDS/AnomalousBehavior.FailedLogin");
   REQUIRE(found.size() == 1);
   CHECK(found[0]->remote_ip == "10.0.9.9");
   CHECK(found[0]->failures == 3);
