@@ -5,6 +5,7 @@
 #include "gumshoe/normalize.h"
 #include "gumshoe/rocksdb_store.h"
 #include "gumshoe/time_util.h"
+#include "gumshoe/utf8.h"
 
 namespace gumshoe::cli {
 
@@ -67,39 +68,6 @@ Result<TimeWindow> ParseWindow(const std::string& since, const std::string& unti
 
 namespace {
 
-// Length of the valid UTF-8 sequence at s[i], or 0.
-size_t Utf8Len(std::string_view s, size_t i, uint32_t* cp) {
-  auto b = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
-  uint8_t c = b(i);
-  size_t n;
-  uint32_t v;
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  } else if ((c & 0xe0) == 0xc0) {
-    n = 2;
-    v = c & 0x1f;
-  } else if ((c & 0xf0) == 0xe0) {
-    n = 3;
-    v = c & 0x0f;
-  } else if ((c & 0xf8) == 0xf0) {
-    n = 4;
-    v = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-    v = v << 6 | (b(i + k) & 0x3f);
-  }
-  if ((n == 2 && v < 0x80) || (n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-      (v >= 0xd800 && v <= 0xdfff))
-    return 0;
-  *cp = v;
-  return n;
-}
-
 bool Invisible(uint32_t cp) {
   return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
          (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x061c || cp == 0xfeff;
@@ -113,7 +81,7 @@ std::string TerminalSafe(std::string_view text) {
   char buf[16];
   for (size_t i = 0; i < text.size();) {
     uint32_t cp = 0;
-    size_t n = Utf8Len(text, i, &cp);
+    size_t n = DecodeUtf8(text, i, &cp);
     if (n == 0) {
       std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<uint8_t>(text[i]));
       out += buf;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "gumshoe/time_util.h"
+#include "gumshoe/utf8.h"
 
 namespace gumshoe::cli {
 
@@ -10,19 +11,9 @@ std::string ValidUtf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<uint8_t>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-    bool ok = n > 0 && i + n <= s.size();
-    uint32_t v = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
-    for (size_t k = 1; ok && k < n; ++k) {
-      auto b = static_cast<uint8_t>(s[i + k]);
-      if ((b & 0xc0) != 0x80) ok = false;
-      v = v << 6 | (b & 0x3f);
-    }
-    if (ok && ((n == 2 && v < 0x80) || (n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
-               (v >= 0xd800 && v <= 0xdfff)))
-      ok = false;
-    if (!ok) {
+    uint32_t cp;
+    size_t n = DecodeUtf8(s, i, &cp);
+    if (n == 0) {
       out += "\xef\xbf\xbd";
       ++i;
     } else {
