@@ -91,6 +91,10 @@ void RegisterIngestCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--batch-records", args->options.batch_records, "Records per atomic write batch")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{100000000}));
+  cmd->add_option("--threads", args->options.threads,
+                  "Files read in parallel (0 = one per core, at most 4)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{0}, size_t{64}));
   cmd->callback([&ctx, args] { ctx.exit_code = Run(ctx, *args); });
 }
 

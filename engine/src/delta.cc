@@ -3,15 +3,6 @@
 namespace gumshoe {
 namespace {
 
-std::string EntityMapKey(const EntityRef& e) {
-  std::string k;
-  k.reserve(2 + e.key.size());
-  k.push_back(static_cast<char>(e.kind));
-  k.push_back('\0');
-  k.append(e.key);
-  return k;
-}
-
 void Stretch(Entity& e, Timestamp t) {
   if (t == kNoTime) return;
   if (e.first_seen == kNoTime || t < e.first_seen) e.first_seen = t;
@@ -21,12 +12,16 @@ void Stretch(Entity& e, Timestamp t) {
 }  // namespace
 
 Entity& GraphDelta::EntityFor(const EntityRef& e) {
-  auto [it, inserted] = entities_.try_emplace(EntityMapKey(e));
-  if (inserted) {
-    it->second.kind = e.kind;
-    it->second.key = e.key;
-    approx_bytes_ += 2 * e.key.size() + 160;
-  }
+  scratch_.clear();
+  scratch_.push_back(static_cast<char>(e.kind));
+  scratch_.push_back('\0');
+  scratch_.append(e.key);
+  auto it = entities_.find(scratch_);
+  if (it != entities_.end()) return it->second;
+  it = entities_.emplace(scratch_, Entity{}).first;
+  it->second.kind = e.kind;
+  it->second.key = e.key;
+  approx_bytes_ += 2 * e.key.size() + 160;
   return it->second;
 }
 
@@ -35,28 +30,25 @@ void GraphDelta::Touch(const EntityRef& e, Timestamp t) { Stretch(EntityFor(e), 
 void GraphDelta::SetAttr(const EntityRef& e, std::string_view name, std::string_view value, Timestamp t) {
   Entity& ent = EntityFor(e);
   Stretch(ent, t);
-  Entity patch;
-  patch.attrs.emplace(std::string(name), AttrValue{std::string(value), t});
-  size_t before = ent.attrs.size();
-  MergeEntity(ent, patch);
-  if (ent.attrs.size() != before) approx_bytes_ += name.size() + value.size() + 64;
+  if (ObserveAttr(ent, name, value, t)) approx_bytes_ += name.size() + value.size() + 64;
 }
 
 void GraphDelta::AddTag(const EntityRef& e, std::string_view tag, Timestamp t) {
   Entity& ent = EntityFor(e);
   Stretch(ent, t);
-  if (ent.tags.emplace(tag).second) approx_bytes_ += tag.size() + 48;
+  if (ent.tags.find(std::string(tag)) == ent.tags.end()) {
+    ent.tags.emplace(tag);
+    approx_bytes_ += tag.size() + 48;
+  }
 }
 
 EdgeStats& GraphDelta::AddEdge(const EntityRef& src, EdgeKind kind, const EntityRef& dst,
                                const EdgeObservation& obs) {
-  Touch(src, obs.time);
-  Touch(dst, obs.time);
-  std::string k = EntityMapKey(src);
-  k.push_back('\0');
-  k.push_back(static_cast<char>(kind));
-  k.append(EntityMapKey(dst));
-  auto [it, inserted] = edges_.try_emplace(std::move(k));
+  Entity& s = EntityFor(src);
+  Stretch(s, obs.time);
+  Entity& d = EntityFor(dst);
+  Stretch(d, obs.time);
+  auto [it, inserted] = edges_.try_emplace(EdgeKey{&s, &d, kind});
   EdgeEntry& entry = it->second;
   if (inserted) {
     entry.src = src;
@@ -64,26 +56,15 @@ EdgeStats& GraphDelta::AddEdge(const EntityRef& src, EdgeKind kind, const Entity
     entry.dst = dst;
     approx_bytes_ += 3 * (src.key.size() + dst.key.size()) + 320;
   }
-  EdgeStats one;
-  one.count = obs.weight;
-  if (obs.outcome > 0) one.success = obs.weight;
-  if (obs.outcome < 0) one.failure = obs.weight;
-  one.first_seen = one.last_seen = obs.time;
-  one.first_evidence = one.last_evidence = Evidence{obs.time, std::string(obs.evidence)};
-  if (obs.time != kNoTime && obs.time >= 0) {
-    size_t before = entry.stats.hourly.size();
-    one.hourly.emplace(static_cast<uint32_t>(obs.time / 3600), obs.weight);
-    MergeEdgeStats(entry.stats, one);
-    if (entry.stats.hourly.size() != before) approx_bytes_ += 48;
-  } else {
-    MergeEdgeStats(entry.stats, one);
-  }
+  size_t hours_before = entry.stats.hourly.size();
+  ObserveEdge(entry.stats, obs.time, obs.outcome, obs.evidence, obs.weight);
+  if (entry.stats.hourly.size() != hours_before) approx_bytes_ += 48;
   return entry.stats;
 }
 
 void GraphDelta::Clear() {
-  entities_.clear();
   edges_.clear();
+  entities_.clear();
   records_.clear();
   approx_bytes_ = 0;
 }

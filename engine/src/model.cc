@@ -203,6 +203,54 @@ void MergeEntity(Entity& into, const Entity& from) {
   into.tags.insert(from.tags.begin(), from.tags.end());
 }
 
+void ObserveEdge(EdgeStats& into, Timestamp time, int outcome, std::string_view evidence, uint64_t weight) {
+  into.count += weight;
+  if (outcome > 0) into.success += weight;
+  if (outcome < 0) into.failure += weight;
+  into.first_seen = MinTime(into.first_seen, time);
+  into.last_seen = MaxTime(into.last_seen, time);
+  // TakeFirst / TakeLast with from = Evidence{time, evidence}.
+  if (time != kNoTime || !evidence.empty()) {
+    Evidence& first = into.first_evidence;
+    if (first.time == kNoTime && first.ref.empty()) {
+      first.time = time;
+      first.ref.assign(evidence);
+    } else if (time != kNoTime &&
+               (first.time == kNoTime || time < first.time || (time == first.time && evidence < first.ref))) {
+      first.time = time;
+      first.ref.assign(evidence);
+    }
+    Evidence& last = into.last_evidence;
+    if (last.time == kNoTime && last.ref.empty()) {
+      last.time = time;
+      last.ref.assign(evidence);
+    } else if (time != kNoTime &&
+               (last.time == kNoTime || time > last.time || (time == last.time && evidence > last.ref))) {
+      last.time = time;
+      last.ref.assign(evidence);
+    }
+  }
+  if (time != kNoTime && time >= 0) into.hourly[static_cast<uint32_t>(time / 3600)] += weight;
+}
+
+bool ObserveAttr(Entity& into, std::string_view name, std::string_view value, Timestamp observed) {
+  std::string key(name);  // attribute names are short: no allocation
+  auto it = into.attrs.find(key);
+  if (it == into.attrs.end()) {
+    into.attrs.emplace(std::move(key), AttrValue{std::string(value), observed});
+    return true;
+  }
+  AttrValue& cur = it->second;
+  bool newer = cur.observed == kNoTime ? observed != kNoTime || value > cur.value
+               : observed == kNoTime   ? false
+                                       : observed > cur.observed || (observed == cur.observed && value > cur.value);
+  if (newer) {
+    cur.value.assign(value);
+    cur.observed = observed;
+  }
+  return false;
+}
+
 uint64_t EdgeStats::CountInWindow(Timestamp since, Timestamp until) const {
   if (since == kNoTime && until == kNoTime) return count;
   auto lo = since == kNoTime ? hourly.begin() : hourly.lower_bound(static_cast<uint32_t>(std::max<Timestamp>(0, since) / 3600));

@@ -9,7 +9,12 @@
 #include <exception>
 #include <future>
 #include <memory>
+#include <atomic>
+#include <mutex>
 #include <system_error>
+#include <thread>
+#include <tuple>
+#include <unordered_set>
 #include <utility>
 
 #include <rapidjson/document.h>
@@ -110,6 +115,10 @@ namespace {
 constexpr size_t kSniffBytes = 64u << 10;
 // Records between progress callbacks.
 constexpr uint64_t kProgressEvery = 50000;
+// Parsing threads: "auto" takes one per core up to kMaxAutoThreads; no more
+// than kMaxThreads in any case.
+constexpr size_t kMaxAutoThreads = 4;
+constexpr size_t kMaxThreads = 64;
 // The reusable first block of the per-record JSON allocator.
 constexpr size_t kJsonPoolBytes = 256u << 10;
 
@@ -149,11 +158,93 @@ std::string BaseName(const std::string& path) {
   return path.substr(slash + 1);
 }
 
+// Where a list entry (file error, skipped file, reject example) came from, so
+// that the lists of several runners merge into input order.
+struct Ordered {
+  size_t file = 0;
+  uint64_t line = 0;
+  uint64_t offset = 0;
+  std::string text;
+  bool operator<(const Ordered& o) const {
+    return std::tie(file, line, offset, text) < std::tie(o.file, o.line, o.offset, o.text);
+  }
+};
+
+// What the runners of one ingest call share: the input list, the record
+// identities claimed but not yet applied, the first store error, progress.
+// Thread-safe.
+class SharedRun {
+ public:
+  SharedRun(const std::vector<std::string>& files, const std::vector<bool>& walked, const IngestOptions& options)
+      : files_(files), walked_(walked), options_(options) {}
+
+  // The next input to process, or false when none is left or the run failed.
+  bool NextFile(size_t* index) {
+    if (failed_.load(std::memory_order_relaxed)) return false;
+    size_t i = next_file_.fetch_add(1, std::memory_order_relaxed);
+    if (i >= files_.size()) return false;
+    *index = i;
+    return true;
+  }
+  const std::string& file(size_t i) const { return files_[i]; }
+  bool walked(size_t i) const { return walked_[i]; }
+
+  // Claims a record identity for the caller's delta; false when another
+  // record (of any runner) holds it and has not been applied yet.
+  bool Claim(const RecordId& id) {
+    std::lock_guard<std::mutex> lock(claims_mu_);
+    return claims_.insert(id).second;
+  }
+  void Release(const RecordId& id) {
+    std::lock_guard<std::mutex> lock(claims_mu_);
+    claims_.erase(id);
+  }
+  // After a delta is applied its identities are in the store: drop the claims.
+  void ReleaseApplied(const GraphDelta& delta) {
+    std::lock_guard<std::mutex> lock(claims_mu_);
+    for (const RecordId& id : delta.records()) claims_.erase(id);
+  }
+
+  void Fail() { failed_.store(true, std::memory_order_relaxed); }
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
+
+  void AddProgress(uint64_t files, uint64_t bytes, uint64_t records) {
+    files_done_ += files;
+    bytes_done_ += bytes;
+    records_ += records;
+  }
+  void ReportProgress(const std::string& current_file, uint64_t current_bytes) {
+    if (!options_.progress) return;
+    IngestProgress p;
+    p.current_file = current_file;
+    p.files_done = files_done_.load();
+    p.bytes_read = bytes_done_.load() + current_bytes;
+    p.records = records_.load();
+    std::lock_guard<std::mutex> lock(progress_mu_);
+    options_.progress(p);
+  }
+
+ private:
+  const std::vector<std::string>& files_;
+  const std::vector<bool>& walked_;
+  const IngestOptions& options_;
+  std::atomic<size_t> next_file_{0};
+  std::atomic<bool> failed_{false};
+  std::mutex claims_mu_;
+  std::unordered_set<RecordId, RecordIdHash> claims_;
+  std::atomic<uint64_t> files_done_{0}, bytes_done_{0}, records_{0};
+  std::mutex progress_mu_;
+};
+
 class Runner final : public RecordContext, public JsonSplitter::Sink, public LineSplitter::Sink {
  public:
-  Runner(GraphStore& store, const IngestOptions& options)
+  // `batch_share`: this runner's share of the batch limits (1 / runners).
+  Runner(GraphStore& store, const IngestOptions& options, SharedRun& shared, size_t runners)
       : store_(store),
         options_(options),
+        shared_(shared),
+        batch_bytes_(std::max<size_t>(options.batch_bytes / std::max<size_t>(runners, 1), 1)),
+        batch_records_(std::max<size_t>(options.batch_records / std::max<size_t>(runners, 1), 1)),
         pool_buffer_(new char[kJsonPoolBytes]),
         pool_(pool_buffer_.get(), kJsonPoolBytes),
         doc_(&pool_),
@@ -161,8 +252,26 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
     now_ = options.now != 0 ? options.now : static_cast<Timestamp>(std::time(nullptr));
   }
 
-  // Processes one input. Per-file problems go to stats_.file_errors; a
+  // Processes inputs until none is left; then applies what is left. A
   // returned error means the store failed and the run must stop.
+  Status Run(const std::vector<const Ingestor*>& ingestors, const Ingestor* forced) {
+    size_t index = 0;
+    while (store_error_.ok() && shared_.NextFile(&index)) {
+      file_index_ = index;
+      Status s = RunFile(shared_.file(index), ingestors, forced, shared_.walked(index));
+      if (!s.ok()) {
+        shared_.Fail();
+        return s;
+      }
+    }
+    if (shared_.failed() && store_error_.ok()) return Status::Ok();  // another runner reports it
+    Status s = Finish();
+    if (!s.ok()) shared_.Fail();
+    return s;
+  }
+
+  // Per-file problems go to file_errors_; a returned error means the store
+  // failed and the run must stop.
   Status RunFile(const std::string& path, const std::vector<const Ingestor*>& ingestors,
                  const Ingestor* forced, bool walked) {
     display_ = path;
@@ -173,7 +282,7 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
     bso.max_decompressed_bytes = options_.max_decompressed_bytes;
     Result<std::unique_ptr<ByteSource>> opened = OpenInput(path, display_, bso);
     if (!opened.ok()) {
-      stats_.file_errors.push_back(opened.status().message());
+      FileError(opened.status().message());
       return Status::Ok();
     }
     std::unique_ptr<ByteSource> src = std::move(opened).value();
@@ -196,7 +305,7 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
       // An empty input: nothing to detect or read.
       ++stats_.files;
       stats_.bytes += src->raw_bytes();
-      ++files_done_;
+      shared_.AddProgress(1, src->raw_bytes(), 0);
       src_ = nullptr;
       ReportProgress();
       return Status::Ok();
@@ -215,12 +324,12 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
     }
     if (chosen == nullptr) {
       if (!read_error.ok() && head_size == 0) {
-        stats_.file_errors.push_back(read_error.message());
+        FileError(read_error.message());
       } else if (walked) {
         ++stats_.files;
-        stats_.skipped_files.push_back(display_);
+        skipped_files_.push_back(Ordered{file_index_, 0, 0, display_});
       } else {
-        stats_.file_errors.push_back(display_ + ": cannot tell which log source this is (use --source)");
+        FileError(display_ + ": cannot tell which log source this is (use --source)");
       }
       stats_.bytes += src->raw_bytes();
       src_ = nullptr;
@@ -232,7 +341,7 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
     info.json = LooksLikeJson(head);
     std::unique_ptr<FileParser> parser = chosen->NewParser(info, options_);
     if (parser == nullptr) {
-      stats_.file_errors.push_back(display_ + ": the " + name_ + " ingestor cannot read this file");
+      FileError(display_ + ": the " + name_ + " ingestor cannot read this file");
       src_ = nullptr;
       return Status::Ok();
     }
@@ -256,11 +365,11 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
       }
     } catch (const std::exception& e) {
       FinishItem();
-      stats_.file_errors.push_back(display_ + ": internal error: " + e.what());
+      FileError(display_ + ": internal error: " + e.what());
     }
-    if (!read_error.ok()) stats_.file_errors.push_back(read_error.message());
+    if (!read_error.ok()) FileError(read_error.message());
     stats_.bytes += src->raw_bytes();
-    ++files_done_;
+    shared_.AddProgress(1, src->raw_bytes(), 0);
     parser_ = nullptr;
     src_ = nullptr;
     ReportProgress();
@@ -277,6 +386,10 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
   }
 
   IngestStats& stats() { return stats_; }
+  // The lists whose order follows the input, for MergeRunners.
+  std::vector<Ordered>& file_errors() { return file_errors_; }
+  std::vector<Ordered>& skipped_files() { return skipped_files_; }
+  std::map<std::string, std::vector<Ordered>>& examples() { return examples_; }
 
   // RecordContext.
   bool BeginRecord(std::string_view identity) override {
@@ -284,7 +397,9 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
       FinishItem();  // a second record within one item
     }
     RecordId id = store_.hasher().RecordIdOf(name_, identity);
-    bool duplicate = active_->HasRecord(id) || (inflight_ != nullptr && inflight_->HasRecord(id));
+    // Claim first, then look in the store: a claim is dropped only after its
+    // delta is written, so one of the two always sees an earlier copy.
+    bool duplicate = !shared_.Claim(id);
     if (!duplicate) {
       Result<bool> stored = store_.ContainsRecord(id);
       if (!stored.ok()) {
@@ -292,6 +407,7 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
       } else {
         duplicate = *stored;
       }
+      if (duplicate) shared_.Release(id);
     }
     if (duplicate) {
       item_ = Item::kDuplicate;
@@ -308,10 +424,11 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
     key.push_back('.');
     key.append(reason);
     ++stats_.rejects[key];
-    auto& examples = stats_.examples[key];
+    auto& examples = examples_[key];
     if (examples.size() < options_.max_examples_per_reason) {
-      examples.push_back(pos_.line != 0 ? display_ + ":" + std::to_string(pos_.line)
-                                        : display_ + "@" + std::to_string(pos_.offset));
+      examples.push_back(Ordered{file_index_, pos_.line, pos_.offset,
+                                 pos_.line != 0 ? display_ + ":" + std::to_string(pos_.line)
+                                                : display_ + "@" + std::to_string(pos_.offset)});
     }
     item_ = Item::kRejected;
   }
@@ -419,6 +536,7 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
         break;
       case Item::kRejected:
         ++stats_.rejected;
+        if (pending_begun_) shared_.Release(pending_id_);
         break;
       case Item::kDuplicate:
         ++stats_.duplicates;
@@ -429,8 +547,11 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
     }
     item_ = Item::kNone;
     pending_begun_ = false;
-    if (++items_ % kProgressEvery == 0) ReportProgress();
-    if (active_->ApproxBytes() > options_.batch_bytes || active_->records().size() >= options_.batch_records) {
+    if (++items_ % kProgressEvery == 0) {
+      shared_.AddProgress(0, 0, kProgressEvery);
+      ReportProgress();
+    }
+    if (active_->ApproxBytes() > batch_bytes_ || active_->records().size() >= batch_records_) {
       Status s = FlushDelta();
       if (!s.ok() && store_error_.ok()) store_error_ = s;
     }
@@ -454,6 +575,7 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
       }
     }
     Status s = store_.Apply(*active_);
+    if (s.ok()) shared_.ReleaseApplied(*active_);
     active_->Clear();
     if (!s.ok()) return s;
     ++stats_.batches;
@@ -464,6 +586,7 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
   Status WaitForApply() {
     if (inflight_ == nullptr) return Status::Ok();
     Status s = pending_apply_.get();
+    if (s.ok()) shared_.ReleaseApplied(*inflight_);
     inflight_->Clear();
     inflight_ = nullptr;
     if (!s.ok()) return s;
@@ -471,18 +594,15 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
     return Status::Ok();
   }
 
-  void ReportProgress() {
-    if (!options_.progress) return;
-    IngestProgress p;
-    p.current_file = display_;
-    p.files_done = files_done_;
-    p.bytes_read = stats_.bytes + (src_ != nullptr ? src_->raw_bytes() : 0);
-    p.records = items_;
-    options_.progress(p);
-  }
+  void ReportProgress() { shared_.ReportProgress(display_, src_ != nullptr ? src_->raw_bytes() : 0); }
+
+  void FileError(std::string text) { file_errors_.push_back(Ordered{file_index_, 0, file_errors_.size(), std::move(text)}); }
 
   GraphStore& store_;
   const IngestOptions& options_;
+  SharedRun& shared_;
+  const size_t batch_bytes_;
+  const size_t batch_records_;
   Timestamp now_ = 0;
   IngestStats stats_;
   Status store_error_;
@@ -506,7 +626,9 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
   FileParser* parser_ = nullptr;
   ByteSource* src_ = nullptr;
   Position pos_;
-  uint64_t files_done_ = 0;
+  size_t file_index_ = 0;
+  std::vector<Ordered> file_errors_, skipped_files_;
+  std::map<std::string, std::vector<Ordered>> examples_;
 
   // The current item (record or line).
   Item item_ = Item::kNone;
@@ -598,14 +720,52 @@ Result<IngestStats> IngestWith(GraphStore& store, const std::vector<const Ingest
   Timestamp started = static_cast<Timestamp>(std::time(nullptr));
 
   std::vector<std::string> files;
-  auto runner = std::make_unique<Runner>(store, options);
   std::vector<bool> walked;
-  ExpandInputs(paths, &files, &runner->stats().file_errors, &walked);
-  for (size_t i = 0; i < files.size(); ++i) {
-    GUMSHOE_RETURN_IF_ERROR(runner->RunFile(files[i], ingestors, forced, walked[i]));
+  std::vector<std::string> expand_errors;
+  ExpandInputs(paths, &files, &expand_errors, &walked);
+
+  size_t threads = options.threads;
+  if (threads == 0) threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kMaxAutoThreads);
+  threads = std::clamp<size_t>(std::min(threads, files.size()), 1, kMaxThreads);
+  SharedRun shared(files, walked, options);
+  std::vector<std::unique_ptr<Runner>> runners;
+  for (size_t i = 0; i < threads; ++i) runners.push_back(std::make_unique<Runner>(store, options, shared, threads));
+  std::vector<Status> results(threads);
+  std::vector<std::thread> workers;
+  for (size_t i = 1; i < threads; ++i) {
+    try {
+      workers.emplace_back([&, i] { results[i] = runners[i]->Run(ingestors, forced); });
+    } catch (const std::system_error&) {
+      break;  // no thread: the runners that did start take every file
+    }
   }
-  GUMSHOE_RETURN_IF_ERROR(runner->Finish());
-  IngestStats stats = std::move(runner->stats());
+  results[0] = runners[0]->Run(ingestors, forced);
+  for (std::thread& t : workers) t.join();
+  for (const Status& r : results) GUMSHOE_RETURN_IF_ERROR(r);
+
+  // Merge the runners' counts; the lists follow input order, whichever
+  // runner read which file.
+  IngestStats stats;
+  std::vector<Ordered> errors, skipped;
+  std::map<std::string, std::vector<Ordered>> examples;
+  for (auto& r : runners) {
+    stats.MergeFrom(r->stats());
+    errors.insert(errors.end(), r->file_errors().begin(), r->file_errors().end());
+    skipped.insert(skipped.end(), r->skipped_files().begin(), r->skipped_files().end());
+    for (auto& [reason, list] : r->examples()) {
+      examples[reason].insert(examples[reason].end(), list.begin(), list.end());
+    }
+  }
+  stats.file_errors = std::move(expand_errors);
+  std::sort(errors.begin(), errors.end());
+  for (Ordered& e : errors) stats.file_errors.push_back(std::move(e.text));
+  std::sort(skipped.begin(), skipped.end());
+  for (Ordered& e : skipped) stats.skipped_files.push_back(std::move(e.text));
+  for (auto& [reason, list] : examples) {
+    std::sort(list.begin(), list.end());
+    auto& out = stats.examples[reason];
+    for (size_t i = 0; i < list.size() && i < options.max_examples_per_reason; ++i) out.push_back(std::move(list[i].text));
+  }
 
   char stamp[32];
   std::snprintf(stamp, sizeof(stamp), "run/%012lld-", static_cast<long long>(started));

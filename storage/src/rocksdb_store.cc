@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -401,32 +402,74 @@ class RocksStore final : public GraphStore {
   Status Apply(const GraphDelta& delta) override {
     GUMSHOE_RETURN_IF_ERROR(CheckWritable("Apply"));
     if (delta.empty()) return Status::Ok();
-    rocksdb::WriteBatch batch;
-    rocksdb::Status s;
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    // Keys go into the batch sorted per column family, so the memtable inserts
+    // each next to the previous one instead of searching from the top.
+    struct Entry {
+      std::string key;
+      const std::string* value;
+      bool operator<(const Entry& o) const { return key < o.key; }
+    };
+    std::vector<std::string> values;
+    values.reserve(delta.entities().size() + delta.edges().size());
+    std::vector<Entry> entities, out_edges, in_edges;
+    std::vector<std::pair<std::string, std::string>> names;  // name key -> encoded id
+    entities.reserve(delta.entities().size());
+    out_edges.reserve(delta.edges().size());
+    in_edges.reserve(delta.edges().size());
+    std::vector<EntityId> new_names;
     for (const auto& [unused, e] : delta.entities()) {
-      std::string id = EncodeEntityId(hasher_.IdOf(e.kind, e.key));
-      s = batch.Merge(db_->cf[kEntities], id, EncodeEntity(e));
-      if (s.ok()) s = batch.Put(db_->cf[kNames], EncodeNameKey(e.kind, e.key), id);
-      if (!s.ok()) return FromRocks(s, db_->path, "build write batch");
+      EntityId id = hasher_.IdOf(e.kind, e.key);
+      values.push_back(EncodeEntity(e));
+      entities.push_back(Entry{EncodeEntityId(id), &values.back()});
+      // The name -> id entry never changes: write it once per process.
+      if (!NameWritten(id)) {
+        names.emplace_back(EncodeNameKey(e.kind, e.key), entities.back().key);
+        new_names.push_back(id);
+      }
     }
     for (const auto& [unused, edge] : delta.edges()) {
       EntityId src = hasher_.IdOf(edge.src.kind, edge.src.key);
       EntityId dst = hasher_.IdOf(edge.dst.kind, edge.dst.key);
-      std::string value = EncodeEdgeStats(edge.stats);
-      s = batch.Merge(db_->cf[kOutEdges], EncodeEdgeKey(src, edge.kind, dst), value);
-      if (s.ok()) s = batch.Merge(db_->cf[kInEdges], EncodeEdgeKey(dst, edge.kind, src), value);
-      if (!s.ok()) return FromRocks(s, db_->path, "build write batch");
+      values.push_back(EncodeEdgeStats(edge.stats));
+      out_edges.push_back(Entry{EncodeEdgeKey(src, edge.kind, dst), &values.back()});
+      in_edges.push_back(Entry{EncodeEdgeKey(dst, edge.kind, src), &values.back()});
     }
-    for (const RecordId& r : delta.records()) {
-      s = batch.Put(db_->cf[kRecords], rocksdb::Slice(reinterpret_cast<const char*>(r.data()), r.size()),
-                    rocksdb::Slice());
-      if (!s.ok()) return FromRocks(s, db_->path, "build write batch");
+    std::vector<const RecordId*> records;
+    records.reserve(delta.records().size());
+    for (const RecordId& r : delta.records()) records.push_back(&r);
+    std::sort(entities.begin(), entities.end());
+    std::sort(names.begin(), names.end());
+    std::sort(out_edges.begin(), out_edges.end());
+    std::sort(in_edges.begin(), in_edges.end());
+    std::sort(records.begin(), records.end(), [](const RecordId* a, const RecordId* b) { return *a < *b; });
+
+    rocksdb::WriteBatch batch;
+    rocksdb::Status s;
+    for (const Entry& e : entities) {
+      if (s.ok()) s = batch.Merge(db_->cf[kEntities], e.key, *e.value);
     }
+    for (const auto& [name_key, id] : names) {
+      if (s.ok()) s = batch.Put(db_->cf[kNames], name_key, id);
+    }
+    for (const Entry& e : out_edges) {
+      if (s.ok()) s = batch.Merge(db_->cf[kOutEdges], e.key, *e.value);
+    }
+    for (const Entry& e : in_edges) {
+      if (s.ok()) s = batch.Merge(db_->cf[kInEdges], e.key, *e.value);
+    }
+    for (const RecordId* r : records) {
+      if (s.ok()) {
+        s = batch.Put(db_->cf[kRecords], rocksdb::Slice(reinterpret_cast<const char*>(r->data()), r->size()),
+                      rocksdb::Slice());
+      }
+    }
+    if (!s.ok()) return FromRocks(s, db_->path, "build write batch");
     rocksdb::WriteOptions wo;
     wo.sync = false;  // the WAL is written; a process kill loses nothing
-    std::lock_guard<std::mutex> lock(apply_mu_);
     s = db_->db->Write(wo, &batch);
     if (!s.ok()) return FromRocks(s, db_->path, "write");
+    for (const EntityId& id : new_names) RememberName(id);
     return Status::Ok();
   }
 
@@ -493,10 +536,26 @@ class RocksStore final : public GraphStore {
     return Status::Ok();
   }
 
+  // Entities whose name entry this process has written (per kind), up to
+  // kMaxRememberedNames in all; beyond that the entry is simply rewritten.
+  bool NameWritten(const EntityId& id) const {
+    const auto& set = names_written_[static_cast<size_t>(id.kind) % names_written_.size()];
+    return set.count(id.hash) != 0;
+  }
+  void RememberName(const EntityId& id) {
+    if (names_remembered_ >= kMaxRememberedNames) return;
+    if (names_written_[static_cast<size_t>(id.kind) % names_written_.size()].insert(id.hash).second) {
+      ++names_remembered_;
+    }
+  }
+  static constexpr size_t kMaxRememberedNames = 8u << 20;
+
   std::shared_ptr<DbHandle> db_;
   Hasher hasher_;
   ReadView latest_;
-  std::mutex apply_mu_;
+  std::mutex apply_mu_;  // guards Apply and names_written_
+  std::array<std::unordered_set<uint64_t>, 256> names_written_;
+  size_t names_remembered_ = 0;
 };
 
 // ---------------------------------------------------------------------------

@@ -129,3 +129,39 @@ TEST_CASE("MergeEntity: newest attribute wins in any order; tags union", "[engin
   CHECK(x.first_seen == 50);
   CHECK(x.last_seen == 300);
 }
+
+TEST_CASE("ObserveEdge/ObserveAttr: same result as merging a one-observation value", "[engine][model]") {
+  std::mt19937_64 rng(7);
+  const Timestamp times[] = {kNoTime, -5, 0, 3599, 3600, 1700000000, 1700000000, 1700003600};
+  const char* refs[] = {"", "a", "b", "cloudtrail:x", "f.log:9"};
+  for (int trial = 0; trial < 200; ++trial) {
+    EdgeStats fast, slow;
+    Entity fast_e, slow_e;
+    fast_e.kind = slow_e.kind = EntityKind::kIamUser;
+    for (int i = 0; i < 12; ++i) {
+      Timestamp t = times[rng() % std::size(times)];
+      std::string ref = refs[rng() % std::size(refs)];
+      int outcome = static_cast<int>(rng() % 3) - 1;
+      uint64_t w = 1 + rng() % 3;
+      ObserveEdge(fast, t, outcome, ref, w);
+      EdgeStats one;
+      one.count = w;
+      if (outcome > 0) one.success = w;
+      if (outcome < 0) one.failure = w;
+      one.first_seen = one.last_seen = t;
+      one.first_evidence = one.last_evidence = Evidence{t, ref};
+      if (t != kNoTime && t >= 0) one.hourly.emplace(static_cast<uint32_t>(t / 3600), w);
+      MergeEdgeStats(slow, one);
+
+      std::string name = rng() % 2 ? "region" : "account";
+      std::string value = refs[rng() % std::size(refs)];
+      ObserveAttr(fast_e, name, value, t);
+      Entity patch;
+      patch.kind = EntityKind::kIamUser;
+      patch.attrs.emplace(name, AttrValue{value, t});
+      MergeEntity(slow_e, patch);
+    }
+    REQUIRE(fast == slow);
+    REQUIRE(fast_e == slow_e);
+  }
+}

@@ -58,8 +58,24 @@ class GraphDelta {
     EntityRef dst;
     EdgeStats stats;
   };
+  // An edge's identity within one delta: its two ends' entries (whose
+  // addresses are stable until Clear) and its kind.
+  struct EdgeKey {
+    const Entity* src;
+    const Entity* dst;
+    EdgeKind kind;
+    friend bool operator==(const EdgeKey&, const EdgeKey&) = default;
+  };
+  struct EdgeKeyHash {
+    size_t operator()(const EdgeKey& k) const {
+      uint64_t a = reinterpret_cast<uintptr_t>(k.src), b = reinterpret_cast<uintptr_t>(k.dst);
+      uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2));
+      h ^= static_cast<uint64_t>(k.kind) * 0xC2B2AE3D27D4EB4Full;
+      return static_cast<size_t>(h ^ (h >> 29));
+    }
+  };
   const std::unordered_map<std::string, Entity>& entities() const { return entities_; }
-  const std::unordered_map<std::string, EdgeEntry>& edges() const { return edges_; }
+  const std::unordered_map<EdgeKey, EdgeEntry, EdgeKeyHash>& edges() const { return edges_; }
   const std::unordered_set<RecordId, RecordIdHash>& records() const { return records_; }
 
   bool empty() const { return entities_.empty() && edges_.empty() && records_.empty(); }
@@ -70,8 +86,9 @@ class GraphDelta {
  private:
   Entity& EntityFor(const EntityRef& e);
   std::unordered_map<std::string, Entity> entities_;   // "kind\0key"
-  std::unordered_map<std::string, EdgeEntry> edges_;   // "kind\0src\0edge\0kind\0dst"
+  std::unordered_map<EdgeKey, EdgeEntry, EdgeKeyHash> edges_;
   std::unordered_set<RecordId, RecordIdHash> records_;
+  std::string scratch_;  // lookup key, reused so that a hit allocates nothing
   size_t approx_bytes_ = 0;
 };
 

@@ -204,6 +204,13 @@ void MergeEdgeStats(EdgeStats& into, const EdgeStats& from);
 // Folds `from` into `into`: first/last extremes, attrs newest-wins, tags union.
 // REQUIRES: same kind and key.
 void MergeEntity(Entity& into, const Entity& from);
+// The same results as merging a one-observation EdgeStats (count `weight`,
+// success/failure by the sign of `outcome`, first/last seen and evidence at
+// `time`, one hourly bucket) or a one-attribute Entity, without building one:
+// the ingest hot path.
+void ObserveEdge(EdgeStats& into, Timestamp time, int outcome, std::string_view evidence, uint64_t weight);
+// Returns whether a new attribute name was added.
+bool ObserveAttr(Entity& into, std::string_view name, std::string_view value, Timestamp observed);
 
 // A half-open time window; kNoTime on either side means unbounded.
 struct TimeWindow {

@@ -66,6 +66,12 @@ struct IngestOptions {
   // REQUIRES of the store when true: ContainsRecord may run concurrently with
   // Apply (MemoryStore and the RocksDB store allow it). Default: true.
   bool apply_in_background = true;
+  // Files are read by this many threads at once, each into its own batches
+  // (so the batch limits above are shared among them), all writing to the one
+  // store. 0 = one per core, at most 4. What is stored does not depend on it,
+  // with one exception: a record found in two different files is stored once,
+  // cited (file:line evidence) from whichever file a thread read first.
+  size_t threads = 0;
   // Examples (file:line) kept per reject reason. Default: 5.
   size_t max_examples_per_reason = 5;
   // Reference time for plausibility checks (0 = now).
