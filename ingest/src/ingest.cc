@@ -193,7 +193,7 @@ class SharedRun {
   // record (of any runner) holds it and has not been applied yet.
   bool Claim(const RecordId& id) {
     std::lock_guard<std::mutex> lock(claims_mu_);
-    return claims_.insert(id).second;
+    return claims_.insert(id);
   }
   void Release(const RecordId& id) {
     std::lock_guard<std::mutex> lock(claims_mu_);
@@ -231,7 +231,7 @@ class SharedRun {
   std::atomic<size_t> next_file_{0};
   std::atomic<bool> failed_{false};
   std::mutex claims_mu_;
-  std::unordered_set<RecordId, RecordIdHash> claims_;
+  RecordIdSet claims_;
   std::atomic<uint64_t> files_done_{0}, bytes_done_{0}, records_{0};
   std::mutex progress_mu_;
 };
@@ -462,13 +462,16 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
     // or is the splitter's whole record buffer (a std::string, whose
     // terminator is already '\0'); the byte is restored after parsing. A NUL
     // inside the record ends the text early and fails the parse, as it must.
-    char* end = const_cast<char*>(text.data()) + text.size();
+    // The parse is in situ: strings are unescaped and terminated inside the
+    // span itself, which nothing reads afterwards (the splitter is past it).
+    char* begin = const_cast<char*>(text.data());
+    char* end = begin + text.size();
     char saved = *end;
     *end = '\0';
     if (IsAscii(text)) {
-      doc_.Parse<kParseFlags>(text.data());
+      doc_.ParseInsitu<kParseFlags>(begin);
     } else {
-      doc_.Parse<kParseValidatingFlags>(text.data());
+      doc_.ParseInsitu<kParseValidatingFlags>(begin);
     }
     *end = saved;
     if (doc_.HasParseError()) {
@@ -566,7 +569,14 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
     if (options_.apply_in_background) {
       GraphDelta* batch = active_;
       try {
-        pending_apply_ = std::async(std::launch::async, [this, batch] { return store_.Apply(*batch); });
+        // The worker also releases the claims and frees the delta, off the
+        // parsing thread.
+        pending_apply_ = std::async(std::launch::async, [this, batch] {
+          Status s = store_.Apply(*batch);
+          if (s.ok()) shared_.ReleaseApplied(*batch);
+          batch->Clear();
+          return s;
+        });
         inflight_ = batch;
         active_ = batch == &delta_a_ ? &delta_b_ : &delta_a_;
         return Status::Ok();
@@ -586,8 +596,6 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
   Status WaitForApply() {
     if (inflight_ == nullptr) return Status::Ok();
     Status s = pending_apply_.get();
-    if (s.ok()) shared_.ReleaseApplied(*inflight_);
-    inflight_->Clear();
     inflight_ = nullptr;
     if (!s.ok()) return s;
     ++stats_.batches;

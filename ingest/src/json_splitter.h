@@ -42,7 +42,9 @@ class JsonSplitter {
    public:
     virtual ~Sink() = default;
     // One record's JSON text (exactly the value, no surrounding whitespace),
-    // valid until the call returns. `line` is the 1-based line and `offset`
+    // valid until the call returns. The sink may overwrite the bytes of the
+    // span and the one byte after it (it is writable memory the splitter no
+    // longer reads), e.g. to parse in situ. `line` is the 1-based line and `offset`
     // the byte offset of the record's first byte.
     virtual void OnRecord(std::string_view text, uint64_t line, uint64_t offset) = 0;
     // A reject with one of the reasons listed above.

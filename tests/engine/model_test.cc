@@ -1,9 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <random>
+#include <set>
 
 #include "gumshoe/delta.h"
 #include "gumshoe/model.h"
+#include "gumshoe/record_set.h"
 
 using namespace gumshoe;
 
@@ -164,4 +167,37 @@ TEST_CASE("ObserveEdge/ObserveAttr: same result as merging a one-observation val
     REQUIRE(fast == slow);
     REQUIRE(fast_e == slow_e);
   }
+}
+
+TEST_CASE("RecordIdSet: behaves like std::set under inserts, erases and growth", "[engine][model]") {
+  std::mt19937_64 rng(11);
+  RecordIdSet set;
+  std::set<RecordId> model;
+  auto make = [&](uint64_t n) {
+    RecordId id{};
+    // Few distinct low bits: long probe runs, wrap-around and shifts on erase.
+    uint64_t h = (n % 97) | (n << 40);
+    std::memcpy(id.data(), &h, sizeof(h));
+    id[15] = static_cast<uint8_t>(n);
+    return id;
+  };
+  for (int step = 0; step < 20000; ++step) {
+    RecordId id = make(rng() % 3000);
+    if (rng() % 3 == 0) {
+      CHECK(set.erase(id) == model.erase(id));
+    } else {
+      CHECK(set.insert(id) == model.insert(id).second);
+    }
+    if (step % 997 == 0) {
+      REQUIRE(set.size() == model.size());
+      std::set<RecordId> listed(set.begin(), set.end());
+      REQUIRE(listed == model);
+    }
+  }
+  for (int n = 0; n < 3000; ++n) CHECK(set.contains(make(n)) == (model.count(make(n)) != 0));
+  set.clear();
+  CHECK(set.empty());
+  CHECK(set.begin() == set.end());
+  CHECK(set.insert(make(5)));
+  CHECK(set.contains(make(5)));
 }

@@ -13,11 +13,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "gumshoe/hash.h"
 #include "gumshoe/model.h"
+#include "gumshoe/record_set.h"
 
 namespace gumshoe {
 
@@ -28,15 +28,6 @@ struct EdgeObservation {
   int outcome = 0;
   std::string_view evidence;  // "cloudtrail:<eventID>" or "file:line"
   uint64_t weight = 1;        // how many occurrences this observation stands for
-};
-
-struct RecordIdHash {
-  size_t operator()(const RecordId& r) const {
-    uint64_t v;
-    static_assert(sizeof(v) <= sizeof(RecordId));
-    __builtin_memcpy(&v, r.data(), sizeof(v));
-    return static_cast<size_t>(v);
-  }
 };
 
 class GraphDelta {
@@ -76,7 +67,7 @@ class GraphDelta {
   };
   const std::unordered_map<std::string, Entity>& entities() const { return entities_; }
   const std::unordered_map<EdgeKey, EdgeEntry, EdgeKeyHash>& edges() const { return edges_; }
-  const std::unordered_set<RecordId, RecordIdHash>& records() const { return records_; }
+  const RecordIdSet& records() const { return records_; }
 
   bool empty() const { return entities_.empty() && edges_.empty() && records_.empty(); }
   // A rough count of bytes held, to decide when to flush.
@@ -87,7 +78,7 @@ class GraphDelta {
   Entity& EntityFor(const EntityRef& e);
   std::unordered_map<std::string, Entity> entities_;   // "kind\0key"
   std::unordered_map<EdgeKey, EdgeEntry, EdgeKeyHash> edges_;
-  std::unordered_set<RecordId, RecordIdHash> records_;
+  RecordIdSet records_;
   std::string scratch_;  // lookup key, reused so that a hit allocates nothing
   size_t approx_bytes_ = 0;
 };
