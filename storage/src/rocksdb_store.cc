@@ -609,6 +609,12 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(Cf cf, const RocksStoreOptions& optio
   }
   // Point lookups: record dedup on every ingested record, entity fetches.
   if (cf == kRecords || cf == kEntities) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  if (cf == kRecords) {
+    // Almost every dedup lookup misses: a memtable bloom filter answers those
+    // without searching the memtable's skip list.
+    o.memtable_prefix_bloom_size_ratio = 0.05;
+    o.memtable_whole_key_filtering = true;
+  }
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
 
   if (cf == kEntities) o.merge_operator = std::make_shared<FoldMergeOperator<EntityMergeTraits>>();
