@@ -742,7 +742,14 @@ Result<IngestStats> IngestWith(GraphStore& store, const std::vector<const Ingest
   std::vector<std::thread> workers;
   for (size_t i = 1; i < threads; ++i) {
     try {
-      workers.emplace_back([&, i] { results[i] = runners[i]->Run(ingestors, forced); });
+      workers.emplace_back([&, i] {
+        try {
+          results[i] = runners[i]->Run(ingestors, forced);
+        } catch (const std::exception& e) {  // e.g. bad_alloc outside a parser
+          shared.Fail();
+          results[i] = Status::Internal(std::string("ingest thread: ") + e.what());
+        }
+      });
     } catch (const std::system_error&) {
       break;  // no thread: the runners that did start take every file
     }
