@@ -1,8 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <vector>
 
 #include <rapidjson/document.h>
 
@@ -341,6 +345,190 @@ TEST_CASE("VpcFlow: real Cribl and Panther samples", "[ingest][vpc_flow][shared]
   MemoryStore store;
   REQUIRE(store.Apply(text_ctx.delta_).ok());
   REQUIRE(store.Apply(panther_ctx.delta_).ok());
+}
+
+// Applies its delta to `store` and starts a new one every `batch` records,
+// as the ingest runner does between write batches.
+class BatchingContext : public TestContext {
+ public:
+  BatchingContext(MemoryStore& store, int batch, std::string path = "test.log")
+      : TestContext(std::move(path)), store_(store), batch_(batch) {}
+  bool BeginRecord(std::string_view identity) override {
+    if (in_batch_ == batch_) Flush();
+    ++in_batch_;
+    return TestContext::BeginRecord(identity);
+  }
+  void Flush() {
+    REQUIRE(store_.Apply(delta_).ok());
+    delta_.Clear();
+    in_batch_ = 0;
+  }
+
+ private:
+  MemoryStore& store_;
+  int batch_;
+  int in_batch_ = 0;
+};
+
+// Every entity (times, attributes with their times, tags) and every edge
+// (all of its stats) of a store, as sorted text.
+std::vector<std::string> DumpStore(const GraphReader& r) {
+  std::vector<Entity> entities;
+  REQUIRE(r.ScanEntities(std::nullopt, [&](const Entity& e) {
+            entities.push_back(e);
+            return true;
+          }).ok());
+  std::map<EntityId, std::string> names;
+  for (const Entity& e : entities) names[r.IdOf(e.kind, e.key)] = FormatRef(e.ref());
+  std::vector<std::string> out;
+  for (const Entity& e : entities) {
+    std::string line = FormatRef(e.ref()) + " " + std::to_string(e.first_seen) + ".." + std::to_string(e.last_seen);
+    for (const auto& [name, v] : e.attrs) line += " " + name + "=" + v.value + "@" + std::to_string(v.observed);
+    for (const std::string& tag : e.tags) line += " #" + tag;
+    out.push_back(line);
+    REQUIRE(r.ScanEdges(r.IdOf(e.kind, e.key), Direction::kOut, std::nullopt, [&](const Edge& edge) {
+              const EdgeStats& s = edge.stats;
+              std::string x = FormatRef(e.ref()) + " -" + std::to_string(static_cast<int>(edge.kind)) + "-> " +
+                              names[edge.dst] + " n=" + std::to_string(s.count) + " ok=" + std::to_string(s.success) +
+                              " fail=" + std::to_string(s.failure) + " " + std::to_string(s.first_seen) + ".." +
+                              std::to_string(s.last_seen) + " " + s.first_evidence.ref + " " + s.last_evidence.ref;
+              for (const auto& [hour, n] : s.hourly) x += " h" + std::to_string(hour) + "=" + std::to_string(n);
+              for (const auto& [name, n] : s.counters) x += " " + name + "=" + std::to_string(n);
+              out.push_back(x);
+              return true;
+            }).ok());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A v5 file that overflows the parser's address and interface caches: 400
+// interfaces (each with its instance, changing subnets and rows out of time
+// order) talking to 3000 distinct scanners, 40 popular remotes and each
+// other, with and without flow-direction.
+std::string ManyAddressesFile() {
+  std::string text =
+      "version account-id interface-id instance-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
+      "action log-status vpc-id subnet-id region az-id flow-direction\n";
+  const Timestamp base = 1700000000;
+  for (int i = 0; i < 6000; ++i) {
+    int eni = (i * 7) % 400;
+    char eni_id[32], instance_id[32], local[32], remote[32], subnet[32];
+    std::snprintf(eni_id, sizeof(eni_id), "eni-%017d", eni);
+    std::snprintf(instance_id, sizeof(instance_id), "i-%017d", eni);
+    std::snprintf(local, sizeof(local), "10.1.%d.%d", eni / 200, eni % 200 + 4);
+    std::snprintf(subnet, sizeof(subnet), "subnet-%d", (i / 1500 + eni) % 3);
+    bool scan = i % 2 == 0;
+    if (scan) {
+      std::snprintf(remote, sizeof(remote), "45.%d.%d.%d", (i / 2) % 3000 / 250, (i / 2) % 250, eni % 200 + 1);
+    } else {
+      std::snprintf(remote, sizeof(remote), "52.94.%d.7", (i / 2) % 40);
+    }
+    // Times wander backwards and forwards across hours.
+    Timestamp t = base + ((i * 7919) % 6000) * 11;
+    const char* direction = i % 3 == 0 ? "-" : scan ? "ingress" : "egress";
+    char line[512];
+    if (scan) {
+      std::snprintf(line, sizeof(line), "5 111122223333 %s %s %s %s %d %d 6 1 44 %lld %lld REJECT OK vpc-1 %s us-east-1 use1-az%d %s\n",
+                    eni_id, instance_id, remote, local, 40000 + i % 1000, 22 + i % 5, static_cast<long long>(t),
+                    static_cast<long long>(t + 60), subnet, 1 + eni % 3, direction);
+    } else {
+      std::snprintf(line, sizeof(line), "5 111122223333 %s %s %s %s %d 443 6 %d %d %lld %lld ACCEPT OK vpc-1 %s us-east-1 use1-az%d %s\n",
+                    eni_id, instance_id, local, remote, 33000 + i % 1000, 3 + i % 7, 500 + i, static_cast<long long>(t),
+                    static_cast<long long>(t + 60), subnet, 1 + eni % 3, direction);
+    }
+    text += line;
+  }
+  return text;
+}
+
+TEST_CASE("VpcFlow: the stored graph does not depend on write batches or cache evictions", "[ingest][vpc_flow]") {
+  const std::string text = ManyAddressesFile();
+
+  TestContext one("many.log");
+  auto p1 = NewParser();
+  one.FeedLines(*p1, text);
+  CHECK(Ok(one) == 6000);
+  MemoryStore whole;
+  REQUIRE(whole.Apply(one.delta_).ok());
+  std::vector<std::string> expected = DumpStore(whole);
+
+  for (int batch : {1, 7, 1000}) {
+    CAPTURE(batch);
+    MemoryStore store;
+    BatchingContext ctx(store, batch, "many.log");
+    auto parser = NewParser();
+    ctx.FeedLines(*parser, text);
+    ctx.Flush();
+    CHECK(DumpStore(store) == expected);
+  }
+
+  // Every address keeps its class, scanners included.
+  size_t ips = 0;
+  REQUIRE(whole.ScanEntities(EntityKind::kIpAddress, [&](const Entity& e) {
+            ++ips;
+            bool is_public = e.key.rfind("10.", 0) != 0;
+            CHECK(e.Attr("ip_class") != nullptr);
+            CHECK(e.tags.count(is_public ? "public" : "private") == 1);
+            return true;
+          }).ok());
+  CHECK(ips == 3000 + 40 + 400);
+}
+
+TEST_CASE("VpcFlow: interface attributes keep their newest observation when rows go back in time",
+          "[ingest][vpc_flow]") {
+  const std::string text =
+      "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status "
+      "vpc-id subnet-id\n"
+      "5 111122223333 eni-0aaa 10.0.0.5 52.94.1.1 40001 443 6 1 100 1700001000 1700001060 ACCEPT OK vpc-a subnet-x\n"
+      "5 111122223333 eni-0aaa 10.0.0.5 52.94.1.1 40000 443 6 1 100 1700003000 1700003060 ACCEPT OK vpc-b subnet-x\n"
+      "5 111122223333 eni-0aaa 10.0.0.5 52.94.1.1 40002 443 6 1 100 1700002000 1700002060 ACCEPT OK vpc-b subnet-x\n"
+      "5 111122223333 eni-0aaa 10.0.0.5 52.94.1.1 40003 443 6 1 100 1700000500 1700000560 ACCEPT OK vpc-a subnet-y\n";
+  for (int batch : {1, 100}) {
+    CAPTURE(batch);
+    MemoryStore store;
+    BatchingContext ctx(store, batch);
+    auto parser = NewParser();
+    ctx.FeedLines(*parser, text);
+    ctx.Flush();
+    auto eni = store.Find(Eni("eni-0aaa"));
+    REQUIRE(eni.ok());
+    REQUIRE(eni->has_value());
+    const Entity& e = **eni;
+    CHECK(e.attrs.at("vpc_id") == AttrValue{"vpc-b", 1700003000});
+    CHECK(e.attrs.at("subnet_id") == AttrValue{"subnet-x", 1700003000});
+    CHECK(e.attrs.at("account") == AttrValue{"111122223333", 1700003000});
+    CHECK(e.first_seen == 1700000500);
+    CHECK(e.last_seen == 1700003000);
+    auto local = store.Find(Ip("10.0.0.5"));
+    REQUIRE(local.ok());
+    REQUIRE(local->has_value());
+    CHECK((*local)->first_seen == 1700000500);
+    CHECK((*local)->last_seen == 1700003000);
+  }
+}
+
+TEST_CASE("VpcFlow: a public local address is touched although no edge reaches it", "[ingest][vpc_flow]") {
+  // An interface whose srcaddr is its public address (flow-direction says so):
+  // the flow edge goes to the remote, and no assigned_ip edge to a public IP.
+  const std::string text =
+      "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status "
+      "flow-direction\n"
+      "5 eni-0bbb 3.5.1.2 198.51.100.9 40000 443 6 1 100 1700003000 1700003060 ACCEPT OK egress\n"
+      "5 eni-0bbb 3.5.1.2 198.51.100.9 40001 443 6 1 100 1700001000 1700001060 ACCEPT OK egress\n";
+  TestContext ctx("pub.log");
+  auto parser = NewParser();
+  ctx.FeedLines(*parser, text);
+  MemoryStore store;
+  REQUIRE(store.Apply(ctx.delta_).ok());
+  CHECK_FALSE(FindEdge(store, Eni("eni-0bbb"), EdgeKind::kAssignedIp, Ip("3.5.1.2")));
+  auto local = store.Find(Ip("3.5.1.2"));
+  REQUIRE(local.ok());
+  REQUIRE(local->has_value());
+  CHECK((*local)->first_seen == 1700001000);
+  CHECK((*local)->last_seen == 1700003000);
+  CHECK(*(*local)->Attr("ip_class") == "public");
+  CHECK((*local)->tags.count("public") == 1);
 }
 
 }  // namespace

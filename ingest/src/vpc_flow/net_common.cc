@@ -15,6 +15,15 @@ std::optional<IpEntity> ParseIpEntity(std::string_view raw) {
   return IpEntity{EntityRef{EntityKind::kIpAddress, ip->ToString()}, ClassifyIp(*ip)};
 }
 
+bool ParseIpEntityInto(std::string_view raw, IpEntity& out) {
+  std::optional<IpAddress> ip = ParseIp(raw);
+  if (!ip) return false;
+  out.ref.kind = EntityKind::kIpAddress;
+  out.ref.key = ip->ToString();
+  out.ip_class = ClassifyIp(*ip);
+  return true;
+}
+
 void EmitIp(GraphDelta& delta, const IpEntity& ip, Timestamp t) {
   delta.Touch(ip.ref, t);
   delta.SetAttr(ip.ref, "ip_class", IpClassName(ip.ip_class), kNoTime);

@@ -33,6 +33,14 @@
 // pkt-srcaddr/pkt-dstaddr, tcp-flags, traffic-path and the other fields are
 // read past but not stored.
 //
+// Per-line cost: parsed addresses and normalised interface/instance keys are
+// kept in small bounded caches (net::TokenCache). An IP's class attr and tag
+// are emitted once per cached address, and an owner's row attributes only
+// when they could change the stored value (newest-wins merge); the entities'
+// first/last seen come from the edges, which are emitted on every row. The
+// stored graph is the same as emitting everything on every row, under any
+// batching.
+//
 // Record identity: the line text (JSON: its compact text), independent of the
 // file, so the same row in two files is counted once. NODATA/SKIPDATA rows are
 // counted as no-data. Reject reasons: wrong_field_count, bad_header,
@@ -119,6 +127,34 @@ constexpr JsonName kJsonNames[] = {
 // One row; empty = absent or `-`.
 using FlowRow = std::array<std::string_view, kFieldCount>;
 
+// Row fields set as attributes of the interface (or instance) owning a flow.
+struct OwnerAttr {
+  Field field;
+  const char* name;
+};
+constexpr OwnerAttr kOwnerAttrs[] = {
+    {kAccountId, "account"}, {kVpcId, "vpc_id"}, {kSubnetId, "subnet_id"}, {kRegion, "region"}, {kAzId, "az_id"},
+};
+constexpr size_t kOwnerAttrCount = std::size(kOwnerAttrs);
+
+// A parsed address, cached per parser.
+struct IpSlot {
+  net::IpEntity ip;
+  bool classified = false;  // its ip_class attr and tag were emitted by this parser
+};
+
+// A normalised interface or instance key, cached per parser, with the newest
+// value and time this parser emitted for each of its row attributes.
+struct OwnerSlot {
+  struct Attr {
+    bool known = false;
+    std::string value;
+    Timestamp time = kNoTime;
+  };
+  EntityRef ref;
+  std::array<Attr, kOwnerAttrCount> attrs;
+};
+
 bool ParseU64(std::string_view s, uint64_t* out) {
   if (s.empty()) return false;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
@@ -145,15 +181,18 @@ std::string HeaderName(std::string_view token) {
 
 template <typename Fn>
 size_t SplitSpaces(std::string_view line, Fn&& fn) {
-  size_t n = 0, i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    if (i >= line.size()) break;
-    size_t j = i;
-    while (j < line.size() && line[j] != ' ' && line[j] != '\t') ++j;
-    fn(n, line.substr(i, j - i));
+  size_t n = 0;
+  const char* p = line.data();
+  const char* end = p + line.size();
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  while (p < end) {
+    while (p < end && blank(*p)) ++p;
+    if (p >= end) break;
+    const char* q = p;
+    while (q < end && !blank(*q)) ++q;
+    fn(n, std::string_view(p, static_cast<size_t>(q - p)));
     ++n;
-    i = j;
+    p = q;
   }
   return n;
 }
@@ -254,9 +293,10 @@ class VpcFlowParser : public FileParser {
       ctx.Reject("missing_address");
       return;
     }
-    std::optional<net::IpEntity> src = net::ParseIpEntity(row[kSrcAddr]);
-    std::optional<net::IpEntity> dst = net::ParseIpEntity(row[kDstAddr]);
-    if (!src || !dst) {
+    // Both held at once: the cache keeps the previous call's entry.
+    IpSlot* src = ips_.Find(row[kSrcAddr], MakeIp);
+    IpSlot* dst = src == nullptr ? nullptr : ips_.Find(row[kDstAddr], MakeIp);
+    if (src == nullptr || dst == nullptr) {
       ctx.Reject("bad_ip");
       return;
     }
@@ -298,17 +338,18 @@ class VpcFlowParser : public FileParser {
       ctx.Reject("bad_action");
       return;
     }
-    std::optional<EntityRef> eni, instance;
+    OwnerSlot* eni = nullptr;
+    OwnerSlot* instance = nullptr;
     if (!row[kInterfaceId].empty()) {
-      eni = net::MakeRef(EntityKind::kNetworkInterface, row[kInterfaceId]);
-      if (!eni) {
+      eni = enis_.Find(row[kInterfaceId], MakeOwner<EntityKind::kNetworkInterface>);
+      if (eni == nullptr) {
         ctx.Reject("bad_interface");
         return;
       }
     }
     if (!row[kInstanceId].empty()) {
-      instance = net::MakeRef(EntityKind::kEc2Instance, row[kInstanceId]);
-      if (!instance) {
+      instance = instances_.Find(row[kInstanceId], MakeOwner<EntityKind::kEc2Instance>);
+      if (instance == nullptr) {
         ctx.Reject("bad_instance");
         return;
       }
@@ -316,45 +357,73 @@ class VpcFlowParser : public FileParser {
     if (!ctx.BeginRecord(identity)) return;
     if (t == kNoTime) ctx.Anomaly("missing_time");
 
-    bool src_local = LocalIsSource(row, eni, *src, *dst);
-    const net::IpEntity& local_ip = src_local ? *src : *dst;
-    const net::IpEntity& remote_ip = src_local ? *dst : *src;
+    bool src_local = LocalIsSource(row, eni, src->ip, dst->ip);
+    IpSlot& local_ip = src_local ? *src : *dst;
+    IpSlot& remote_ip = src_local ? *dst : *src;
     GraphDelta& delta = ctx.delta();
     std::string evidence = ctx.EvidenceRef();
-    net::EmitIp(delta, *src, t);
-    net::EmitIp(delta, *dst, t);
-    bool local_is_ip = !eni && !instance;
-    const EntityRef& local = eni ? *eni : instance ? *instance : local_ip.ref;
+    // An IP's class is a function of its key: emitted the first time this
+    // parser meets the address (again when its cache slot was reused). Its
+    // time is carried by the edges below, except for a public local address,
+    // which no edge touches.
+    Classify(delta, *src);
+    Classify(delta, *dst);
+    bool local_is_ip = eni == nullptr && instance == nullptr;
+    OwnerSlot* owner = eni != nullptr ? eni : instance;
+    const EntityRef& local = owner != nullptr ? owner->ref : local_ip.ip.ref;
+    if (!local_is_ip && local_ip.ip.ip_class == IpClass::kPublic) delta.Touch(local_ip.ip.ref, t);
     EdgeObservation obs{t, outcome, evidence, 1};
-    EdgeStats& flow = delta.AddEdge(local, EdgeKind::kNetworkFlow, remote_ip.ref, obs);
+    EdgeStats& flow = delta.AddEdge(local, EdgeKind::kNetworkFlow, remote_ip.ip.ref, obs);
     if (src_local) {
-      AddCount(flow.counters["bytes_out"], bytes);
-      AddCount(flow.counters["packets_out"], packets);
+      AddCount(flow.counters[bytes_out_key_], bytes);
+      AddCount(flow.counters[packets_out_key_], packets);
     } else {
-      AddCount(flow.counters["bytes_in"], bytes);
-      AddCount(flow.counters["packets_in"], packets);
+      AddCount(flow.counters[bytes_in_key_], bytes);
+      AddCount(flow.counters[packets_in_key_], packets);
     }
-    if (outcome > 0) flow.counters["accepted"] += 1;
-    if (outcome < 0) flow.counters["rejected"] += 1;
+    if (outcome > 0) flow.counters[accepted_key_] += 1;
+    if (outcome < 0) flow.counters[rejected_key_] += 1;
     if (has_dstport && (dstport < 1024 || !has_srcport || dstport <= srcport)) AddPort(flow, dstport);
 
-    if (eni && instance) delta.AddEdge(*instance, EdgeKind::kHasInterface, *eni, obs);
-    if (!local_is_ip && local_ip.ip_class != IpClass::kPublic) {
-      delta.AddEdge(local, EdgeKind::kAssignedIp, local_ip.ref, obs);
+    if (eni != nullptr && instance != nullptr) delta.AddEdge(instance->ref, EdgeKind::kHasInterface, eni->ref, obs);
+    if (!local_is_ip && local_ip.ip.ip_class != IpClass::kPublic) {
+      delta.AddEdge(local, EdgeKind::kAssignedIp, local_ip.ip.ref, obs);
     }
-    if (!local_is_ip) {
-      const EntityRef& owner = local;
-      if (!row[kAccountId].empty()) delta.SetAttr(owner, "account", row[kAccountId].substr(0, kMaxAttrBytes), t);
-      if (!row[kVpcId].empty()) delta.SetAttr(owner, "vpc_id", row[kVpcId].substr(0, kMaxAttrBytes), t);
-      if (!row[kSubnetId].empty()) delta.SetAttr(owner, "subnet_id", row[kSubnetId].substr(0, kMaxAttrBytes), t);
-      if (!row[kRegion].empty()) delta.SetAttr(owner, "region", row[kRegion].substr(0, kMaxAttrBytes), t);
-      if (!row[kAzId].empty()) delta.SetAttr(owner, "az_id", row[kAzId].substr(0, kMaxAttrBytes), t);
+    if (owner != nullptr) {
+      for (size_t a = 0; a < kOwnerAttrCount; ++a) {
+        std::string_view value = row[kOwnerAttrs[a].field];
+        if (!value.empty()) SetOwnerAttr(delta, *owner, a, value.substr(0, kMaxAttrBytes), t);
+      }
+    }
+  }
+
+  // Emits the IP's class attr and tag once per cache entry.
+  static void Classify(GraphDelta& delta, IpSlot& ip) {
+    if (ip.classified) return;
+    delta.SetAttr(ip.ip.ref, "ip_class", IpClassName(ip.ip.ip_class), kNoTime);
+    delta.AddTag(ip.ip.ref, ip.ip.ip_class == IpClass::kPublic ? "public" : "private", kNoTime);
+    ip.classified = true;
+  }
+
+  // SetAttr(owner, name, value, t), skipped when this parser already emitted
+  // the same value at a time >= t: attributes merge newest-wins (by time,
+  // then value), so that observation could not change the stored attribute.
+  // The owner's first/last seen are carried by its flow edge at `t`.
+  static void SetOwnerAttr(GraphDelta& delta, OwnerSlot& owner, size_t a, std::string_view value, Timestamp t) {
+    OwnerSlot::Attr& memo = owner.attrs[a];
+    if (memo.known && memo.value == value && t <= memo.time) return;
+    delta.SetAttr(owner.ref, kOwnerAttrs[a].name, value, t);
+    if (memo.known && memo.value == value) {
+      memo.time = t;
+    } else {
+      memo.known = true;
+      memo.value.assign(value);
+      memo.time = t;
     }
   }
 
   // Decides the local side (see the header comment) and learns from it.
-  bool LocalIsSource(const FlowRow& row, const std::optional<EntityRef>& eni, const net::IpEntity& src,
-                     const net::IpEntity& dst) {
+  bool LocalIsSource(const FlowRow& row, const OwnerSlot* eni, const net::IpEntity& src, const net::IpEntity& dst) {
     std::string_view direction = row[kFlowDirection];
     bool src_local = true;
     bool certain = false;
@@ -363,8 +432,8 @@ class VpcFlowParser : public FileParser {
       certain = true;
     } else {
       bool learned = false;
-      if (eni) {
-        auto it = learned_.find(eni->key);
+      if (eni != nullptr) {
+        auto it = learned_.find(eni->ref.key);
         if (it != learned_.end()) {
           if (it->second == src.ref.key) {
             src_local = true;
@@ -384,11 +453,11 @@ class VpcFlowParser : public FileParser {
         }
       }
     }
-    if (certain && eni) {
+    if (certain && eni != nullptr) {
       const std::string& local = src_local ? src.ref.key : dst.ref.key;
-      auto it = learned_.find(eni->key);
+      auto it = learned_.find(eni->ref.key);
       if (it == learned_.end()) {
-        if (learned_.size() < kMaxLearnedInterfaces) learned_.emplace(eni->key, local);
+        if (learned_.size() < kMaxLearnedInterfaces) learned_.emplace(eni->ref.key, local);
       } else if (it->second != local) {
         it->second = local;
       }
@@ -397,8 +466,13 @@ class VpcFlowParser : public FileParser {
   }
 
   static void AddPort(EdgeStats& stats, uint64_t port) {
-    char key[16];
-    std::snprintf(key, sizeof(key), "dport:%05u", static_cast<unsigned>(port));
+    // "dport:NNNNN"; port <= 65535.
+    char text[11] = {'d', 'p', 'o', 'r', 't', ':'};
+    for (int i = 10; i >= 6; --i) {
+      text[i] = static_cast<char>('0' + port % 10);
+      port /= 10;
+    }
+    std::string key(text, sizeof(text));
     auto it = stats.counters.find(key);
     if (it != stats.counters.end()) {
       ++it->second;
@@ -408,11 +482,34 @@ class VpcFlowParser : public FileParser {
     for (auto p = stats.counters.lower_bound("dport:"); p != stats.counters.end() && p->first.compare(0, 6, "dport:") == 0; ++p) {
       ++ports;
     }
-    if (ports < kMaxDportCounters) stats.counters.emplace(key, 1);
+    if (ports < kMaxDportCounters) stats.counters.emplace(std::move(key), 1);
+  }
+
+  static bool MakeIp(std::string_view raw, IpSlot& slot) {
+    slot.classified = false;
+    return net::ParseIpEntityInto(raw, slot.ip);
+  }
+
+  template <EntityKind kKind>
+  static bool MakeOwner(std::string_view raw, OwnerSlot& slot) {
+    Result<std::string> key = NormalizeKey(kKind, raw);
+    if (!key.ok()) return false;
+    slot.ref.kind = kKind;
+    slot.ref.key = std::move(key).value();
+    for (OwnerSlot::Attr& a : slot.attrs) a.known = false;
+    return true;
   }
 
   std::vector<Field> columns_;
   std::unordered_map<std::string, std::string> learned_;  // eni -> its local address
+  // Flow logs repeat a few thousand addresses and interfaces on millions of
+  // lines: their parsed and normalised forms are kept here (bounded).
+  net::TokenCache<IpSlot> ips_;
+  net::TokenCache<OwnerSlot, 128> enis_;
+  net::TokenCache<OwnerSlot, 128> instances_;
+  // Counter names, built once rather than per line.
+  const std::string bytes_out_key_{"bytes_out"}, bytes_in_key_{"bytes_in"}, packets_out_key_{"packets_out"},
+      packets_in_key_{"packets_in"}, accepted_key_{"accepted"}, rejected_key_{"rejected"};
 };
 
 class VpcFlowIngestor : public Ingestor {
