@@ -864,7 +864,11 @@ class CtWriter {
     if (can_s3 && rng_.Chance(0.18)) {
       WriteS3Data(r);
     } else {
-      const ApiName& api = org_.apis[org_.api_zipf.Sample(rng_)];
+      const ApiName* sampled = &org_.apis[org_.api_zipf.Sample(rng_)];
+      while ((sampled->name == "RunInstances" || sampled->name == "TerminateInstances") && !rng_.Chance(org_.launch_keep)) {
+        sampled = &org_.apis[org_.api_zipf.Sample(rng_)];
+      }
+      const ApiName& api = *sampled;
       r.source = api.source;
       r.name = api.name;
       r.read_only = api.read_only;
@@ -998,12 +1002,19 @@ struct NetTask {
   uint64_t lines;
 };
 
-std::vector<std::string> AwsServiceIps(const Org& org) {
-  std::vector<std::string> out;
-  for (int i = 0; i < 240; ++i) {
-    uint64_t h = Mix(org.params.seed, 0x5E7, i);
-    static const char* kPrefixes[] = {"52.216.", "3.5.", "52.94.", "54.231.", "16.182.", "52.119."};
-    out.push_back(std::string(kPrefixes[h % 6]) + std::to_string((h >> 8) % 250 + 1) + "." + std::to_string((h >> 16) % 250 + 2));
+// Service endpoint addresses (S3, STS, DynamoDB, ...) per region: an
+// instance reaches its own region's endpoints, whose DNS answers rotate over
+// a few dozen addresses.
+std::vector<std::vector<std::string>> AwsServiceIps(const Org& org) {
+  constexpr int kPerRegion = 60;
+  std::vector<std::vector<std::string>> out(org.regions.size());
+  for (size_t r = 0; r < org.regions.size(); ++r) {
+    for (int i = 0; i < kPerRegion; ++i) {
+      uint64_t h = Mix(org.params.seed, 0x5E7, r * kPerRegion + size_t(i));
+      static const char* kPrefixes[] = {"52.216.", "3.5.", "52.94.", "54.231.", "16.182.", "52.119."};
+      out[r].push_back(std::string(kPrefixes[h % 6]) + std::to_string((h >> 8) % 250 + 1) + "." +
+                       std::to_string((h >> 16) % 250 + 2));
+    }
   }
   return out;
 }
@@ -1022,6 +1033,21 @@ std::string InternetIp(uint64_t h) {
   return buf;
 }
 
+// Internet scanners are a property of the internet, not of the organisation:
+// a fixed population whose activity is skewed (research scanners and busy
+// botnets revisit every exposed address; most others are seen once or twice).
+// In the real cribl sample (4 exposed ENIs, one minute) 21 sources sent 67
+// REJECTed probes: 20 sent one each, one swept 47 ports.
+constexpr size_t kScannerPool = 50000;
+constexpr double kScannerSkew = 1.0;
+// Share of scan visits that sweep many ports, and the sweep's size.
+constexpr double kSweepShare = 0.1;
+constexpr uint64_t kMinSweep = 8, kMaxSweep = 64;
+// Scan visits per drawn line slot (the other slots: 1 % NODATA, 37 % east-west,
+// 22 % AWS endpoints, 20 % internet egress): with 4.5 probes a visit on
+// average, about a fifth of the lines are REJECTed probes.
+constexpr double kScanVisitShare = 0.047;
+
 std::string ScannerIp(uint64_t h) {
   static const int kFirst[] = {45, 61, 79, 80, 89, 92, 94, 103, 106, 111, 112, 113, 114, 117, 118, 122, 123, 162,
                                167, 176, 179, 180, 183, 185, 193, 194, 195, 212, 218, 222};
@@ -1033,9 +1059,15 @@ std::string ScannerIp(uint64_t h) {
 
 class NetWriter {
  public:
-  NetWriter(const Org& org, const Plan& plan, const std::vector<std::string>& aws_ips, const Zipf& internet,
-            const Zipf& scanners, const Zipf& domains)
-      : org_(org), plan_(plan), aws_ips_(aws_ips), internet_(internet), scanners_(scanners), domains_(domains) {}
+  NetWriter(const Org& org, const Plan& plan, const Zipf& internet, const Zipf& scanners, const Zipf& domains)
+      : org_(org), plan_(plan), aws_ips_(AwsServiceIps(org)), internet_(internet), scanners_(scanners), domains_(domains) {
+    exposed_.resize(org.instances_by_acct_region.size());
+    for (size_t i = 0; i < exposed_.size(); ++i) {
+      for (uint32_t idx : org.instances_by_acct_region[i]) {
+        if (!org.instances[idx].public_ip.empty()) exposed_[i].push_back(idx);
+      }
+    }
+  }
 
   static bool Extended(uint32_t account) { return account == 1; }
 
@@ -1072,12 +1104,16 @@ class NetWriter {
       out.append(buf, size_t(n));
       ++lines;
     };
+    const auto& exposed = exposed_[task.account * org_.regions.size() + task.region];
+    const auto& aws_ips = aws_ips_[task.region];
     for (uint64_t k = 0; k < task.lines && !list.empty(); ++k) {
-      const Instance& inst = org_.instances[list[rng.Below(list.size())]];
+      const uint32_t idx = list[rng.Below(list.size())];
+      const Instance& inst = org_.instances[idx];
       int64_t start = task.hour + int64_t(rng.Below(3540));
       int64_t end = start + 60;
-      double u = rng.Uniform();
+      double u = rng.Uniform() * (0.80 + kScanVisitShare);
       unsigned eph = 32768 + unsigned(rng.Below(28000));
+      if (u >= 0.80 && exposed.empty()) u = 0.70;  // nothing here is reachable from the internet
       if (u < 0.01) {
         char buf[256];
         int n = ext ? std::snprintf(buf, sizeof(buf), "5 %s %s - - - - - - - %lld %lld - NODATA %s %s %s - - - - %s - -\n",
@@ -1088,17 +1124,32 @@ class NetWriter {
         out.append(buf, size_t(n));
         ++lines;
       } else if (u < 0.38) {
-        const Instance& peer = org_.instances[list[rng.Below(list.size())]];
+        // East-west: each instance talks to the few services it depends on.
+        uint64_t fanout = 2 + Mix(org_.params.seed, 0xEA6, idx) % 5;
+        uint32_t peer_idx = list[Mix(org_.params.seed, 0xEA5, (uint64_t(idx) << 8) | rng.Below(fanout)) % list.size()];
+        const Instance& peer = org_.instances[peer_idx];
         static const unsigned kPorts[] = {443, 8080, 5432, 3306, 6379, 9200, 2049, 8443};
-        unsigned dport = kPorts[rng.Below(8)];
+        unsigned dport = kPorts[Mix(org_.params.seed, 0xEA7, peer_idx) % 8];
         line(inst.eni, inst.private_ip, peer.private_ip, eph, dport, 6, 5 + rng.Below(400), 800 + rng.Below(600000), start,
              end, true, inst.subnet, inst.id, true, 19);
       } else if (u < 0.60) {
-        const std::string& dst = aws_ips_[rng.Below(aws_ips_.size())];
+        // AWS service endpoints of the instance's own region.
+        const std::string& dst = aws_ips[rng.Below(aws_ips.size())];
         line(inst.eni, inst.private_ip, dst, eph, 443, 6, 10 + rng.Below(2000), 2000 + rng.Below(9000000), start, end, true,
              inst.subnet, inst.id, true, 19);
       } else if (u < 0.80) {
-        std::string dst = InternetIp(Mix(org_.params.seed, 0x1E7, internet_.Sample(rng)));
+        // Internet egress: mostly the instance's own working set of
+        // destinations (its package mirrors, SaaS APIs, partners), drawn once
+        // from the org-wide popularity; now and then anything popular.
+        size_t rank;
+        if (rng.Chance(0.9)) {
+          uint64_t favourites = 8 + Mix(org_.params.seed, 0xFA6, idx) % 24;
+          Rng pick(Mix(org_.params.seed, 0xFA7, (uint64_t(idx) << 8) | rng.Below(favourites)));
+          rank = internet_.Sample(pick);
+        } else {
+          rank = internet_.Sample(rng);
+        }
+        std::string dst = InternetIp(Mix(org_.params.seed, 0x1E7, rank));
         static const unsigned kPorts[] = {443, 443, 443, 80, 123, 22};
         unsigned dport = kPorts[rng.Below(6)];
         int proto = dport == 123 ? 17 : 6;
@@ -1108,10 +1159,19 @@ class NetWriter {
           line(inst.eni, dst, inst.private_ip, dport, eph, proto, 4 + rng.Below(300), 300 + rng.Below(800000), start, end,
                true, inst.subnet, inst.id, false, proto == 6 ? 19 : 0);
       } else {
+        // Inbound scanning of an internet-facing instance: one probe, or a
+        // sweep of many ports within one aggregation window.
+        const Instance& target = org_.instances[exposed[rng.Below(exposed.size())]];
         std::string src = ScannerIp(Mix(org_.params.seed, 0x5CA, scanners_.Sample(rng)));
         static const unsigned kPorts[] = {22, 23, 3389, 445, 80, 8080, 5900, 1433, 3306, 6379, 2375, 9200};
-        line(inst.eni, src, inst.private_ip, 1024 + unsigned(rng.Below(64000)), kPorts[rng.Below(12)], 6, 1 + rng.Below(2),
-             40 + rng.Below(60), start, end, false, inst.subnet, inst.id, false, 2);
+        uint64_t probes = rng.Chance(kSweepShare) ? kMinSweep + rng.Below(kMaxSweep - kMinSweep + 1) : 1;
+        unsigned sport = 1024 + unsigned(rng.Below(64000));
+        for (uint64_t p = 0; p < probes; ++p) {
+          unsigned dport = p == 0 ? kPorts[rng.Below(12)] : 1 + unsigned(rng.Below(65535));
+          line(target.eni, src, target.private_ip, sport, dport, 6, 1 + rng.Below(2), 40 + rng.Below(60), start, end, false,
+               target.subnet, target.id, false, 2);
+        }
+        k += probes - 1;
       }
     }
     // Mining traffic from the attacker's instances in this account and region.
@@ -1215,7 +1275,8 @@ class NetWriter {
  private:
   const Org& org_;
   const Plan& plan_;
-  const std::vector<std::string>& aws_ips_;
+  const std::vector<std::vector<std::string>> aws_ips_;  // per region
+  std::vector<std::vector<uint32_t>> exposed_;          // instances with a public IP, per account and region
   const Zipf& internet_;
   const Zipf& scanners_;
   const Zipf& domains_;
@@ -1467,11 +1528,10 @@ int Run(const Options& opt) {
       given_d = ud;
     }
   }
-  std::vector<std::string> aws_ips = AwsServiceIps(org);
   Zipf internet(std::max<size_t>(2000, flow_total / 400), 1.1);
-  Zipf scanners(std::max<size_t>(5000, flow_total / 25), 0.7);
+  Zipf scanners(kScannerPool, kScannerSkew);
   Zipf domains(std::max<size_t>(2000, dns_total / 300), 1.0);
-  NetWriter netw(org, plan, aws_ips, internet, scanners, domains);
+  NetWriter netw(org, plan, internet, scanners, domains);
 
   const uint64_t audit_total = uint64_t(double(opt.org.events) * opt.audit_ratio);
   const size_t n_audit = org.dbs.size() * size_t(org.params.days);

@@ -437,6 +437,21 @@ Org Org::Build(const OrgParams& params) {
 
   org.apis = BuildApiCatalogue(seed);
   org.api_zipf = Zipf(org.apis.size(), 1.05);
+  {
+    // Autoscaling replaces about a tenth of a fleet a day; every launch is a
+    // new instance and network interface in the graph.
+    constexpr double kLaunchesPerInstanceDay = 0.1;
+    // Share of normal events that sample the API catalogue (the rest are S3
+    // data events, ConsoleLogin and credential minting), roughly.
+    constexpr double kCatalogueShare = 0.85;
+    double p = 0;
+    for (size_t r = 0; r < org.apis.size(); ++r) {
+      if (org.apis[r].name == "RunInstances") p += org.api_zipf.Probability(r);
+    }
+    double want = kLaunchesPerInstanceDay * double(n_instances) * double(params.days);
+    double drawn = double(params.events) * kCatalogueShare * p;
+    if (drawn > want) org.launch_keep = want / drawn;
+  }
 
   org.user_agents = {
       "aws-cli/2.15.30 Python/3.11.8 Linux/6.1.79-99.167.amzn2023.x86_64 exe/x86_64.amzn.2023 prompt/off command/s3.cp",

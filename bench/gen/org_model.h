@@ -46,6 +46,8 @@ class Zipf {
   Zipf() = default;
   Zipf(size_t n, double s);
   size_t Sample(Rng& rng) const;
+  // The probability of `rank`. REQUIRES: rank < size().
+  double Probability(size_t rank) const { return cdf_[rank] - (rank == 0 ? 0.0 : cdf_[rank - 1]); }
   size_t size() const { return cdf_.size(); }
 
  private:
@@ -136,6 +138,11 @@ struct Org {
   std::vector<DbInstance> dbs;
   std::vector<ApiName> apis;        // ordered by popularity rank
   Zipf api_zipf;
+  // Normal traffic keeps a sampled RunInstances/TerminateInstances with this
+  // probability (and samples again otherwise), so that the fleet churns by
+  // about kLaunchesPerInstanceDay launches a day instead of the API's catalogue
+  // rank launching the fleet ten times over.
+  double launch_keep = 1.0;
   std::vector<std::string> user_agents;
   std::vector<std::string> service_principals;  // "lambda.amazonaws.com", ...
   std::vector<std::string> buckets;              // bucket names (account = data account)
