@@ -184,6 +184,7 @@ int RunShow(CliContext& ctx, const std::string& text) {
 struct PivotArgs {
   std::string entity, since, until, edge, dot;
   size_t limit = 50, offset = 0;
+  size_t scan_limit = PivotOptions{}.max_scan;
 };
 
 int RunPivot(CliContext& ctx, const PivotArgs& args) {
@@ -193,6 +194,7 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
   options.window = *window;
   options.limit = args.limit;
   options.offset = args.offset;
+  options.max_scan = args.scan_limit;
   if (!args.edge.empty()) {
     options.edge_kind = ParseEdgeKind(args.edge);
     if (!options.edge_kind) return ReportError(ctx, Status::InvalidArgument("unknown edge kind '" + TerminalSafe(args.edge) + "'"));
@@ -220,6 +222,7 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
       j.Field("edge", EdgeKindName(g.kind));
       j.Field("direction", g.direction == Direction::kOut ? "out" : "in");
       j.Field("total", g.total);
+      j.Field("total_exact", g.total_exact);
       j.Key("neighbors");
       j.w().StartArray();
       for (const auto& n : g.neighbors) {
@@ -245,8 +248,8 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
               TerminalSafe(f.key).c_str(), FormatTime(f.first_seen).c_str(), FormatTime(f.last_seen).c_str());
   if (result->groups.empty()) std::printf("no neighbours in the window\n");
   for (const auto& g : result->groups) {
-    std::printf("\n%s %s (%llu)\n", g.direction == Direction::kOut ? "->" : "<-", std::string(EdgeKindName(g.kind)).c_str(),
-                static_cast<unsigned long long>(g.total));
+    std::printf("\n%s %s (%s%llu)\n", g.direction == Direction::kOut ? "->" : "<-", std::string(EdgeKindName(g.kind)).c_str(),
+                g.total_exact ? "" : ">= ", static_cast<unsigned long long>(g.total));
     std::vector<std::vector<std::string>> rows;
     for (const auto& n : g.neighbors) {
       std::string outcome = n.stats.success + n.stats.failure > 0
@@ -257,7 +260,8 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
     }
     PrintTable({"  kind", "key", "count", "ok/fail", "first seen", "last seen", "via"}, rows);
     if (g.total > args.offset + g.neighbors.size())
-      std::printf("  ... %llu more (use --offset %zu)\n",
+      std::printf(g.total_exact ? "  ... %llu more (use --offset %zu)\n"
+                                : "  ... at least %llu more (use --offset %zu; --scan-limit 0 reads them all)\n",
                   static_cast<unsigned long long>(g.total - args.offset - g.neighbors.size()),
                   args.offset + g.neighbors.size());
   }
@@ -350,6 +354,8 @@ void RegisterBrowseCommands(CLI::App& app, CliContext& ctx) {
   pivot->add_option("--edge", pargs->edge, "Only this edge kind");
   pivot->add_option("--limit", pargs->limit, "Neighbours per group")->capture_default_str();
   pivot->add_option("--offset", pargs->offset, "Skip this many neighbours per group (paging)");
+  pivot->add_option("--scan-limit", pargs->scan_limit, "Edges read per group; past it the count is '>= N' (0: all)")
+      ->capture_default_str();
   pivot->add_option("--dot", pargs->dot, "Also write the result as a DOT graph to FILE");
   pivot->callback([&ctx, pargs] { ctx.exit_code = RunPivot(ctx, *pargs); });
 }

@@ -4,6 +4,8 @@
 // a Results map; every figure is a double or a short string.
 #pragma once
 
+#include <time.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -19,6 +21,28 @@ using Results = std::map<std::string, std::string>;
 
 inline double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+// CPU seconds used by the calling thread: a query's own work, without the
+// time it waited for a core (the shared machine's load moves wall-clock p99s
+// by tens of milliseconds; this does not).
+inline double ThreadCpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
+// Per-query latencies in milliseconds: wall clock and the thread's CPU time.
+struct Timing {
+  std::vector<double> wall, cpu;
+};
+// Runs fn() and records its wall and CPU time in `t`; returns what fn returns.
+template <typename Fn>
+auto Timed(Timing& t, Fn&& fn) {
+  double w0 = Now(), c0 = ThreadCpu();
+  auto result = fn();
+  t.cpu.push_back((ThreadCpu() - c0) * 1000);
+  t.wall.push_back((Now() - w0) * 1000);
+  return result;
 }
 
 void Set(Results& r, const std::string& key, double value);

@@ -1,6 +1,7 @@
 #include "gumshoe/blast_radius.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -11,10 +12,12 @@
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/filtered_graph.hpp>
 
+#include "gumshoe/codec.h"
+
 namespace gumshoe {
 namespace {
 
-bool IsLeafKind(EntityKind k) {
+bool LeafKind(EntityKind k) {
   switch (k) {
     case EntityKind::kIpAddress:
     case EntityKind::kDomain:
@@ -111,90 +114,135 @@ struct Loader {
   std::vector<BlastTruncation> truncations;
   bool truncated = false;
 
-  Result<size_t> Vertex(const EntityId& id, bool* added) {
+  // The vertex of `id`, added when new. Its entity is read later, with the
+  // rest of its level, by FetchPending.
+  size_t Vertex(const EntityId& id, bool* added) {
     *added = false;
     if (auto it = index.find(id); it != index.end()) return it->second;
-    GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> e, reader.GetEntity(id));
-    if (!e) {
-      e = Entity();
-      e->kind = id.kind;
-      e->key = "?";
-    }
     size_t v = ids.size();
     ids.push_back(id);
-    entities.push_back(std::move(*e));
+    Entity placeholder;
+    placeholder.kind = id.kind;
+    placeholder.key = "?";
+    entities.push_back(std::move(placeholder));
     index.emplace(id, v);
     *added = true;
     return v;
   }
+  // Reads the entities of the vertices added since the last call, in one batch.
+  Status FetchPending() {
+    if (fetched == ids.size()) return Status::Ok();
+    std::vector<EntityId> batch(ids.begin() + static_cast<std::ptrdiff_t>(fetched), ids.end());
+    GUMSHOE_ASSIGN_OR_RETURN(std::vector<std::optional<Entity>> read, reader.GetEntities(batch));
+    for (size_t i = 0; i < read.size(); ++i)
+      if (read[i]) entities[fetched + i] = std::move(*read[i]);
+    fetched = ids.size();
+    return Status::Ok();
+  }
+  size_t fetched = 0;
 
+  // A neighbour found through one rule; its encoded stats stay in `arena`
+  // until it is kept (at most max_fanout per rule are decoded).
   struct Candidate {
     EntityId other;
-    EdgeStats stats;
     uint64_t window_count = 0;
+    std::vector<std::pair<size_t, size_t>> spans;  // (offset, length) in arena
     std::string via;
   };
+  struct RuleScan {
+    const BlastRule* rule = nullptr;
+    std::vector<Candidate> found;
+    std::unordered_map<EntityId, size_t, EntityIdHash> index;
+  };
+  std::string arena;  // encoded stats of the current vertex's candidates
 
-  Status Gather(const EntityId& id, const BlastRule& rule, const std::string& via,
-                std::map<EntityId, Candidate>& out) {
-    return reader.ScanEdges(id, rule.dir, rule.kind, [&](const Edge& e) {
-      uint64_t n = e.stats.CountInWindow(window.since, window.until);
-      if (IsStructural(rule.kind)) {
-        if (window.until != kNoTime && e.stats.first_seen != kNoTime && e.stats.first_seen > window.until) return true;
+  // Reads the edges of `id` for every rule in `scans` of direction `dir`, in
+  // one raw scan, into the rules' candidate lists.
+  Status Gather(const EntityId& self, const EntityId& id, Direction dir, const std::string& via,
+                std::vector<RuleScan>& scans, bool network_only) {
+    std::vector<EdgeKind> kinds;
+    std::array<RuleScan*, 256> by_kind{};
+    for (RuleScan& rs : scans) {
+      if (rs.rule->dir != dir) continue;
+      if (network_only && rs.rule->kind != EdgeKind::kNetworkFlow && rs.rule->kind != EdgeKind::kQueried) continue;
+      by_kind[static_cast<uint8_t>(rs.rule->kind)] = &rs;
+      kinds.push_back(rs.rule->kind);
+    }
+    if (kinds.empty()) return Status::Ok();
+    std::sort(kinds.begin(), kinds.end());
+    Status bad = Status::Ok();
+    GUMSHOE_RETURN_IF_ERROR(reader.ScanRawEdges(id, dir, kinds, [&](const GraphReader::RawEdge& e) {
+      RuleScan* rs = by_kind[static_cast<uint8_t>(e.kind)];
+      if (rs == nullptr) return true;
+      Result<EdgeStatsSummary> sum = DecodeEdgeStatsSummary(e.stats, window);
+      if (!sum.ok()) {
+        bad = sum.status();
+        return false;
+      }
+      uint64_t n = sum->window_count;
+      if (IsStructural(e.kind)) {
+        if (window.until != kNoTime && sum->first_seen != kNoTime && sum->first_seen > window.until) return true;
         n = std::max<uint64_t>(n, 1);
       }
       if (n == 0 && !window.unbounded()) return true;
       // A database is reached by a login that succeeded, not by attempts.
-      if (rule.kind == EdgeKind::kDbLogin && e.stats.success == 0) return true;
-      const EntityId& other = rule.dir == Direction::kOut ? e.dst : e.src;
-      if (other == id) return true;
-      auto& c = out[other];
-      if (c.stats.count == 0) {
-        c.other = other;
-        c.via = via;
-      } else if (c.via != via) {
-        c.via.clear();
-      }
-      MergeEdgeStats(c.stats, e.stats);
+      if (e.kind == EdgeKind::kDbLogin && sum->success == 0) return true;
+      const EntityId& other = dir == Direction::kOut ? e.dst : e.src;
+      if (other == id || other == self) return true;
+      auto [it, added] = rs->index.try_emplace(other, rs->found.size());
+      if (added) rs->found.push_back(Candidate{other, 0, {}, via});
+      Candidate& c = rs->found[it->second];
+      if (c.via != via) c.via.clear();
       c.window_count += n;
+      c.spans.emplace_back(arena.size(), e.stats.size());
+      arena.append(e.stats);
       return true;
-    });
+    }));
+    return bad;
   }
 
   // Loads the reach edges of vertex v; appends newly found vertices to `next`.
   Status Expand(size_t v, bool is_foothold, std::vector<size_t>& next) {
     EntityId id = ids[v];
     EntityKind kind = id.kind;
-    if (IsLeafKind(kind) && !is_foothold) return Status::Ok();
+    if (LeafKind(kind) && !is_foothold) return Status::Ok();
     std::vector<std::pair<EntityId, std::string>> enis;
     if (options.fold_interfaces && kind == EntityKind::kEc2Instance) {
       std::vector<EntityId> eni_ids;
-      GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(id, Direction::kOut, EdgeKind::kHasInterface, [&](const Edge& e) {
-        eni_ids.push_back(e.dst);
-        return eni_ids.size() < options.max_fanout;
-      }));
+      GUMSHOE_RETURN_IF_ERROR(reader.ScanRawEdges(id, Direction::kOut, {EdgeKind::kHasInterface},
+                                                  [&](const GraphReader::RawEdge& e) {
+                                                    eni_ids.push_back(e.dst);
+                                                    return eni_ids.size() < options.max_fanout;
+                                                  }));
       for (const EntityId& eni : eni_ids) {
         GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> eni_entity, reader.GetEntity(eni));
         enis.emplace_back(eni, eni_entity ? eni_entity->key : std::string("?"));
       }
     }
+    std::vector<RuleScan> scans;
     for (const BlastRule& rule : rules) {
       if (!rule.from_kinds.empty() &&
           std::find(rule.from_kinds.begin(), rule.from_kinds.end(), kind) == rule.from_kinds.end() &&
           !(is_foothold && rule.kind == EdgeKind::kNetworkFlow && kind == EntityKind::kIpAddress))
         continue;
-      std::map<EntityId, Candidate> found;
-      GUMSHOE_RETURN_IF_ERROR(Gather(id, rule, "", found));
-      if (rule.kind == EdgeKind::kNetworkFlow || rule.kind == EdgeKind::kQueried)
-        for (const auto& [eni, eni_key] : enis) GUMSHOE_RETURN_IF_ERROR(Gather(eni, rule, eni_key, found));
+      scans.emplace_back();
+      scans.back().rule = &rule;
+    }
+    arena.clear();
+    for (Direction dir : {Direction::kOut, Direction::kIn}) {
+      GUMSHOE_RETURN_IF_ERROR(Gather(id, id, dir, "", scans, false));
+      for (const auto& [eni, eni_key] : enis) GUMSHOE_RETURN_IF_ERROR(Gather(id, eni, dir, eni_key, scans, true));
+    }
+    for (RuleScan& rs : scans) {
+      const BlastRule& rule = *rs.rule;
       std::vector<Candidate*> order;
-      order.reserve(found.size());
-      for (auto& [oid, c] : found) {
-        if (oid == id) continue;
-        order.push_back(&c);
-      }
-      std::stable_sort(order.begin(), order.end(),
-                       [](const Candidate* a, const Candidate* b) { return a->window_count > b->window_count; });
+      order.reserve(rs.found.size());
+      for (Candidate& c : rs.found) order.push_back(&c);
+      // Most active first, then by id: a deterministic BFS order.
+      std::sort(order.begin(), order.end(), [](const Candidate* a, const Candidate* b) {
+        if (a->window_count != b->window_count) return a->window_count > b->window_count;
+        return a->other < b->other;
+      });
       size_t keep = std::min(order.size(), options.max_fanout);
       if (order.size() > keep) {
         BlastTruncation t;
@@ -213,14 +261,17 @@ struct Loader {
           break;
         }
         bool added = false;
-        GUMSHOE_ASSIGN_OR_RETURN(size_t w, Vertex(order[i]->other, &added));
+        size_t w = Vertex(order[i]->other, &added);
         if (added) next.push_back(w);
         LoadedEdge le;
         le.from = v;
         le.to = w;
         le.kind = rule.kind;
         le.stored_forward = rule.dir == Direction::kOut;
-        le.stats = std::move(order[i]->stats);
+        for (const auto& [off, len] : order[i]->spans) {
+          GUMSHOE_ASSIGN_OR_RETURN(EdgeStats stats, DecodeEdgeStats(std::string_view(arena).substr(off, len)));
+          MergeEdgeStats(le.stats, stats);
+        }
         le.via = order[i]->via;
         edges.push_back(std::move(le));
       }
@@ -288,6 +339,9 @@ std::string_view Verb(EdgeKind k) {
 }
 
 }  // namespace
+
+bool IsBlastLeafKind(EntityKind kind) { return LeafKind(kind); }
+bool IsBlastStructuralEdge(EdgeKind kind) { return IsStructural(kind); }
 
 std::vector<BlastRule> DefaultBlastRules() {
   const std::vector<EntityKind> network = {EntityKind::kEc2Instance, EntityKind::kNetworkInterface};
@@ -381,13 +435,23 @@ const BlastNode* BlastRadiusResult::Find(const EntityRef& ref) const {
   return nullptr;
 }
 
+Result<TimeWindow> BlastWindow(const GraphReader& reader, const EntityRef& start, const BlastRadiusOptions& options) {
+  GUMSHOE_ASSIGN_OR_RETURN(TimeWindow w, ScopeWindow(reader, start, options.window, options.scope));
+  if (start.kind != EntityKind::kFinding && options.window.until == kNoTime && w.until != kNoTime) {
+    // The foothold's last activity is where the attacker's reach begins, not
+    // where it ends: keep the start, move the end forward.
+    w.until = options.forward_horizon < 0 ? kNoTime : w.until + options.forward_horizon;
+  }
+  return w;
+}
+
 Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef& start,
                                       const BlastRadiusOptions& options) {
   GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> start_entity, reader.Find(start));
   if (!start_entity) return Status::NotFound("no entity " + FormatRef(start));
   BlastRadiusResult result;
   result.start = start;
-  GUMSHOE_ASSIGN_OR_RETURN(result.window, ScopeWindow(reader, start, options.window, options.scope));
+  GUMSHOE_ASSIGN_OR_RETURN(result.window, BlastWindow(reader, start, options));
 
   if (start.kind == EntityKind::kFinding) {
     result.start_entity = *start_entity;
@@ -438,11 +502,12 @@ Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef
   std::set<size_t> foothold_vertices;
   for (const EntityRef& f : result.footholds) {
     bool added = false;
-    GUMSHOE_ASSIGN_OR_RETURN(size_t v, loader.Vertex(reader.IdOf(f.kind, f.key), &added));
+    size_t v = loader.Vertex(reader.IdOf(f.kind, f.key), &added);
     if (added) frontier.push_back(v);
     foothold_vertices.insert(v);
   }
   for (int depth = 0; depth < options.max_depth && !frontier.empty() && !loader.truncated; ++depth) {
+    GUMSHOE_RETURN_IF_ERROR(loader.FetchPending());
     std::vector<size_t> next;
     for (size_t v : frontier) {
       GUMSHOE_RETURN_IF_ERROR(loader.Expand(v, foothold_vertices.count(v) != 0, next));
@@ -450,6 +515,7 @@ Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef
     }
     frontier = std::move(next);
   }
+  GUMSHOE_RETURN_IF_ERROR(loader.FetchPending());
 
   // Phase 2: BFS forward in time over the loaded graph. Vertex 0 is a root
   // joined to every foothold; loaded vertex i is boost vertex i + 1.

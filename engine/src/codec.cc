@@ -1,5 +1,7 @@
 #include "gumshoe/codec.h"
 
+#include <algorithm>
+
 namespace gumshoe {
 
 void PutVarint(std::string* out, uint64_t v) {
@@ -222,6 +224,40 @@ Result<EdgeStats> DecodeEdgeStats(std::string_view in) {
     s.counters.emplace_hint(s.counters.end(), std::move(name), v);
   }
   if (!in.empty()) return Bad("edge (trailing bytes)");
+  return s;
+}
+
+Result<EdgeStatsSummary> DecodeEdgeStatsSummary(std::string_view in, const TimeWindow& window) {
+  if (in.empty() || static_cast<uint8_t>(in[0]) != kValueFormat) return Bad("edge (format byte)");
+  in.remove_prefix(1);
+  EdgeStatsSummary s;
+  Timestamp unused_time;
+  uint64_t n, len;
+  if (!GetVarint(&in, &s.count) || !GetVarint(&in, &s.success) || !GetVarint(&in, &s.failure) ||
+      !GetTime(&in, &s.first_seen) || !GetTime(&in, &s.last_seen) || !GetTime(&in, &unused_time) ||
+      !GetVarint(&in, &len) || len > in.size())
+    return Bad("edge");
+  in.remove_prefix(len);
+  if (!GetTime(&in, &unused_time) || !GetVarint(&in, &len) || len > in.size()) return Bad("edge");
+  in.remove_prefix(len);
+  if (!GetVarint(&in, &n) || n > in.size()) return Bad("edge");
+  if (window.unbounded()) {
+    s.window_count = s.count;
+    return s;
+  }
+  // Same rule as EdgeStats::CountInWindow: buckets from since's hour through
+  // the last bucket starting at or before until.
+  const uint64_t lo = window.since == kNoTime ? 0 : static_cast<uint64_t>(std::max<Timestamp>(0, window.since) / 3600);
+  uint64_t hour = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t delta, count;
+    if (!GetVarint(&in, &delta) || !GetVarint(&in, &count)) return Bad("edge buckets");
+    hour += delta;
+    if (hour > UINT32_MAX) return Bad("edge buckets");
+    if (hour < lo) continue;
+    if (window.until != kNoTime && static_cast<Timestamp>(hour) * 3600 > window.until) break;
+    s.window_count += count;
+  }
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "gumshoe/codec.h"
 #include "gumshoe/time_util.h"
 
 namespace gumshoe {
@@ -164,6 +165,9 @@ class Walker {
   Result<std::vector<Candidate>> Children(const Entity& e);
   Result<size_t> NodeFor(const EntityRef& ref, int depth, bool* created);
   Status Classify(LineageNode& node, const std::vector<size_t>& incoming);
+  // First and last seen over the key's authenticated_with in-edges or the
+  // principal's called_api out-edges.
+  Result<std::pair<Timestamp, Timestamp>> UseSpan(const Entity& e);
   Result<Timestamp> EarliestUse(const Entity& e);
   Result<Timestamp> LastUse(const Entity& e);
   Result<std::string> AccountOf(const Entity& e);
@@ -189,30 +193,36 @@ class Walker {
   std::optional<AwsIpRanges> ranges_;
 };
 
+Result<std::pair<Timestamp, Timestamp>> Walker::UseSpan(const Entity& e) {
+  // Only first/last seen are needed: read the edges undecoded, without
+  // fetching the other ends (a busy principal has thousands of API edges).
+  std::pair<Timestamp, Timestamp> span{kNoTime, kNoTime};
+  bool key = e.kind == EntityKind::kAccessKey;
+  Status bad = Status::Ok();
+  GUMSHOE_RETURN_IF_ERROR(r_.ScanRawEdges(
+      r_.IdOf(e.kind, e.key), key ? Direction::kIn : Direction::kOut,
+      {key ? EdgeKind::kAuthenticatedWith : EdgeKind::kCalledApi}, [&](const GraphReader::RawEdge& edge) {
+        Result<EdgeStatsSummary> s = DecodeEdgeStatsSummary(edge.stats, TimeWindow{});
+        if (!s.ok()) {
+          bad = s.status();
+          return false;
+        }
+        if (s->first_seen != kNoTime && (span.first == kNoTime || s->first_seen < span.first)) span.first = s->first_seen;
+        if (s->last_seen != kNoTime && (span.second == kNoTime || s->last_seen > span.second)) span.second = s->last_seen;
+        return true;
+      }));
+  GUMSHOE_RETURN_IF_ERROR(bad);
+  return span;
+}
+
 Result<Timestamp> Walker::EarliestUse(const Entity& e) {
-  Timestamp best = kNoTime;
-  std::vector<Candidate> c;
-  if (e.kind == EntityKind::kAccessKey) {
-    GUMSHOE_RETURN_IF_ERROR(Edges(e.ref(), Direction::kIn, EdgeKind::kAuthenticatedWith, c));
-  } else {
-    GUMSHOE_RETURN_IF_ERROR(Edges(e.ref(), Direction::kOut, EdgeKind::kCalledApi, c));
-  }
-  for (const Candidate& x : c)
-    if (x.stats.first_seen != kNoTime && (best == kNoTime || x.stats.first_seen < best)) best = x.stats.first_seen;
-  return best;
+  GUMSHOE_ASSIGN_OR_RETURN(auto span, UseSpan(e));
+  return span.first;
 }
 
 Result<Timestamp> Walker::LastUse(const Entity& e) {
-  Timestamp best = kNoTime;
-  std::vector<Candidate> c;
-  if (e.kind == EntityKind::kAccessKey) {
-    GUMSHOE_RETURN_IF_ERROR(Edges(e.ref(), Direction::kIn, EdgeKind::kAuthenticatedWith, c));
-  } else {
-    GUMSHOE_RETURN_IF_ERROR(Edges(e.ref(), Direction::kOut, EdgeKind::kCalledApi, c));
-  }
-  for (const Candidate& x : c)
-    if (x.stats.last_seen != kNoTime && (best == kNoTime || x.stats.last_seen > best)) best = x.stats.last_seen;
-  return best;
+  GUMSHOE_ASSIGN_OR_RETURN(auto span, UseSpan(e));
+  return span.second;
 }
 
 Result<std::string> Walker::AccountOf(const Entity& e) {

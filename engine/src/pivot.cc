@@ -3,42 +3,78 @@
 #include <algorithm>
 #include <map>
 #include <tuple>
+#include <unordered_map>
+
+#include "gumshoe/codec.h"
 
 namespace gumshoe {
 namespace {
 
-// Groups larger than this are ordered by count then id, reading only the keys
-// of the page shown (a super-node pivot stays fast).
-constexpr size_t kMaxKeyLookups = 20000;
-
+// One neighbour of a group: its windowed count and where its encoded stats
+// lie in the group's arena (more than one span when the instance and its
+// interfaces both have an edge to it).
 struct Candidate {
   EntityId other;
-  EdgeStats stats;
   uint64_t window_count = 0;
+  std::vector<std::pair<size_t, size_t>> spans;  // (offset, length) in Group::arena
   std::string via;
+};
+
+struct Group {
+  std::vector<Candidate> members;
+  std::unordered_map<EntityId, size_t, EntityIdHash> index;
+  std::string arena;
+  size_t scanned = 0;
+  bool exact = true;
 };
 
 using GroupKey = std::pair<Direction, EdgeKind>;
 
+// Reads the edges of `id` into `groups`, undecoded, at most options.max_scan
+// per group. `via` names the interface when `id` is an instance's ENI.
 Status Collect(const GraphReader& reader, const EntityId& id, const PivotOptions& options, const std::string& via,
-               std::map<GroupKey, std::map<EntityId, Candidate>>& groups) {
+               std::map<GroupKey, Group>& groups) {
   for (Direction dir : {Direction::kOut, Direction::kIn}) {
-    GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(id, dir, options.edge_kind, [&](const Edge& e) {
-      if (!via.empty() && e.kind == EdgeKind::kHasInterface) return true;
-      uint64_t n = e.stats.CountInWindow(options.window.since, options.window.until);
-      if (n == 0 && !options.window.unbounded()) return true;
-      const EntityId& other = dir == Direction::kOut ? e.dst : e.src;
-      auto& slot = groups[{dir, e.kind}][other];
-      if (slot.stats.count == 0) {
-        slot.other = other;
-        slot.via = via;
-      } else if (slot.via != via) {
-        slot.via.clear();
-      }
-      MergeEdgeStats(slot.stats, e.stats);
-      slot.window_count += n;
-      return true;
-    }));
+    std::vector<EdgeKind> kinds;
+    if (options.edge_kind) kinds.push_back(*options.edge_kind);
+    for (;;) {
+      std::optional<EdgeKind> capped;
+      Status bad = Status::Ok();
+      GUMSHOE_RETURN_IF_ERROR(reader.ScanRawEdges(id, dir, kinds, [&](const GraphReader::RawEdge& e) {
+        if (!via.empty() && e.kind == EdgeKind::kHasInterface) return true;
+        Group& g = groups[{dir, e.kind}];
+        if (options.max_scan != 0 && g.scanned >= options.max_scan) {
+          g.exact = false;
+          capped = e.kind;
+          return false;
+        }
+        ++g.scanned;
+        Result<EdgeStatsSummary> sum = DecodeEdgeStatsSummary(e.stats, options.window);
+        if (!sum.ok()) {
+          bad = sum.status();
+          return false;
+        }
+        uint64_t n = sum->window_count;
+        if (n == 0 && !options.window.unbounded()) return true;
+        const EntityId& other = dir == Direction::kOut ? e.dst : e.src;
+        auto [it, added] = g.index.try_emplace(other, g.members.size());
+        if (added) g.members.push_back(Candidate{other, 0, {}, via});
+        Candidate& c = g.members[it->second];
+        if (c.via != via) c.via.clear();
+        c.window_count += n;
+        c.spans.emplace_back(g.arena.size(), e.stats.size());
+        g.arena.append(e.stats);
+        return true;
+      }));
+      GUMSHOE_RETURN_IF_ERROR(bad);
+      if (!capped || options.edge_kind) break;
+      // Resume after the capped kind.
+      kinds.clear();
+      for (EdgeKind k : kAllEdgeKinds)
+        if (k > *capped) kinds.push_back(k);
+      std::sort(kinds.begin(), kinds.end());
+      if (kinds.empty()) break;
+    }
   }
   return Status::Ok();
 }
@@ -52,14 +88,15 @@ Result<PivotResult> Pivot(const GraphReader& reader, const EntityRef& focus, con
   PivotResult result;
   result.focus = std::move(*entity);
 
-  std::map<GroupKey, std::map<EntityId, Candidate>> groups;
+  std::map<GroupKey, Group> groups;
   GUMSHOE_RETURN_IF_ERROR(Collect(reader, id, options, "", groups));
   if (options.include_interfaces && focus.kind == EntityKind::kEc2Instance) {
     std::vector<EntityId> enis;
-    GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(id, Direction::kOut, EdgeKind::kHasInterface, [&](const Edge& e) {
-      enis.push_back(e.dst);
-      return true;
-    }));
+    GUMSHOE_RETURN_IF_ERROR(reader.ScanRawEdges(id, Direction::kOut, {EdgeKind::kHasInterface},
+                                                [&](const GraphReader::RawEdge& e) {
+                                                  enis.push_back(e.dst);
+                                                  return true;
+                                                }));
     for (const EntityId& eni : enis) {
       GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> eni_entity, reader.GetEntity(eni));
       if (!eni_entity) continue;
@@ -67,38 +104,57 @@ Result<PivotResult> Pivot(const GraphReader& reader, const EntityRef& focus, con
     }
   }
 
-  for (auto& [gk, members] : groups) {
+  // The page of each group: count desc, then id (a total order, so pages
+  // never overlap). Only the page's entities are read, in one batch.
+  std::vector<std::pair<Group*, std::vector<Candidate*>>> pages;
+  std::vector<EntityId> wanted;
+  for (auto& [gk, g] : groups) {
+    if (g.members.empty() && g.exact) continue;
     PivotGroup group;
     group.direction = gk.first;
     group.kind = gk.second;
-    group.total = members.size();
-    std::vector<std::pair<Candidate*, std::string>> order;
-    order.reserve(members.size());
-    for (auto& [oid, c] : members) order.emplace_back(&c, std::string());
-    // Order by windowed count, then by key. Above kMaxKeyLookups neighbours
-    // only the page's keys are read and ties fall back to id order.
-    bool by_key = members.size() <= kMaxKeyLookups;
-    auto lookup = [&reader](std::pair<Candidate*, std::string>& entry) -> Status {
-      GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> other, reader.GetEntity(entry.first->other));
-      entry.second = other ? other->key : std::string("?");
-      return Status::Ok();
+    group.total = g.members.size();
+    group.total_exact = g.exact;
+    result.groups.push_back(std::move(group));
+    std::vector<Candidate*> order;
+    order.reserve(g.members.size());
+    for (Candidate& c : g.members) order.push_back(&c);
+    auto by_count_id = [](const Candidate* a, const Candidate* b) {
+      if (a->window_count != b->window_count) return a->window_count > b->window_count;
+      return a->other < b->other;
     };
-    if (by_key)
-      for (auto& entry : order) GUMSHOE_RETURN_IF_ERROR(lookup(entry));
-    std::stable_sort(order.begin(), order.end(), [by_key](const auto& a, const auto& b) {
-      if (a.first->window_count != b.first->window_count) return a.first->window_count > b.first->window_count;
-      return by_key ? a.second < b.second : a.first->other < b.first->other;
-    });
-    for (size_t i = options.offset; i < order.size() && group.neighbors.size() < options.limit; ++i) {
-      if (!by_key) GUMSHOE_RETURN_IF_ERROR(lookup(order[i]));
+    size_t end = options.offset >= order.size() ? 0 : std::min(order.size(), options.offset + options.limit);
+    if (end < order.size()) {
+      std::nth_element(order.begin(), order.begin() + end, order.end(), by_count_id);
+      order.resize(end);
+    }
+    std::sort(order.begin(), order.end(), by_count_id);
+    order.erase(order.begin(), order.begin() + std::min(order.size(), options.offset));
+    for (const Candidate* c : order) wanted.push_back(c->other);
+    pages.emplace_back(&g, std::move(order));
+  }
+  GUMSHOE_ASSIGN_OR_RETURN(std::vector<std::optional<Entity>> fetched, reader.GetEntities(wanted));
+  size_t next = 0;
+  for (size_t gi = 0; gi < pages.size(); ++gi) {
+    const Group& g = *pages[gi].first;
+    PivotGroup& group = result.groups[gi];
+    for (const Candidate* c : pages[gi].second) {
+      const std::optional<Entity>& other = fetched[next++];
       PivotNeighbor n;
-      n.entity = EntityRef{order[i].first->other.kind, order[i].second};
-      n.stats = order[i].first->stats;
-      n.window_count = order[i].first->window_count;
-      n.via = order[i].first->via;
+      n.entity = EntityRef{c->other.kind, other ? other->key : std::string("?")};
+      for (const auto& [off, len] : c->spans) {
+        GUMSHOE_ASSIGN_OR_RETURN(EdgeStats stats, DecodeEdgeStats(std::string_view(g.arena).substr(off, len)));
+        MergeEdgeStats(n.stats, stats);
+      }
+      n.window_count = c->window_count;
+      n.via = c->via;
       group.neighbors.push_back(std::move(n));
     }
-    result.groups.push_back(std::move(group));
+    // Within the page, equal counts are shown by key.
+    std::stable_sort(group.neighbors.begin(), group.neighbors.end(), [](const PivotNeighbor& a, const PivotNeighbor& b) {
+      if (a.window_count != b.window_count) return a.window_count > b.window_count;
+      return a.entity < b.entity;
+    });
   }
   std::sort(result.groups.begin(), result.groups.end(), [](const PivotGroup& a, const PivotGroup& b) {
     if (a.direction != b.direction) return a.direction < b.direction;
@@ -133,11 +189,12 @@ Subgraph PivotResult::ToSubgraph() const {
       e.stats = n.stats;
       g.edges.push_back(std::move(e));
     }
-    if (group.total > group.neighbors.size()) {
+    if (group.total > group.neighbors.size() || !group.total_exact) {
       // Say how many were left out, so the picture does not pretend to be complete.
       SubgraphNode more;
       more.entity.kind = group.neighbors.empty() ? focus.kind : group.neighbors.front().entity.kind;
-      more.entity.key = "+" + std::to_string(group.total - group.neighbors.size()) + " more " +
+      more.entity.key = std::string(group.total_exact ? "+" : "+>=") +
+                        std::to_string(group.total - group.neighbors.size()) + " more " +
                         std::string(EdgeKindName(group.kind));
       more.collapsed_count = static_cast<int>(group.total - group.neighbors.size());
       more.hop = 1;

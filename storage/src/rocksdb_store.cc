@@ -290,6 +290,68 @@ class ReadView {
     return ScanEdgePrefix(prefix, dir, fn);
   }
 
+  // GraphReader::GetEntities: one batched MultiGet.
+  Result<std::vector<std::optional<Entity>>> GetEntities(const std::vector<EntityId>& ids) const {
+    std::vector<std::string> keys;
+    keys.reserve(ids.size());
+    for (const EntityId& id : ids) keys.push_back(EncodeEntityId(id));
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> values(ids.size());
+    std::vector<rocksdb::Status> statuses(ids.size());
+    db_->db->MultiGet(Options(), db_->cf[kEntities], ids.size(), slices.data(), values.data(), statuses.data());
+    std::vector<std::optional<Entity>> out(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) return FromRocks(statuses[i], db_->path, "read entity");
+      Result<Entity> e = DecodeEntity(View(values[i]));
+      if (!e.ok()) return Bad("entities", keys[i], e.status());
+      out[i] = std::move(e).value();
+    }
+    return out;
+  }
+
+  // GraphReader::ScanRawEdges: one iterator bounded to the entity's edges,
+  // seeked to each kind in turn; values are handed over undecoded.
+  Status ScanRawEdges(const EntityId& id, Direction dir, const std::vector<EdgeKind>& kinds,
+                      const GraphReader::RawEdgeFn& fn) const {
+    Cf cf = dir == Direction::kOut ? kOutEdges : kInEdges;
+    std::string prefix = EncodeEntityId(id);
+    rocksdb::ReadOptions ro = Options();
+    std::optional<std::string> upper = PrefixSuccessor(prefix);
+    rocksdb::Slice upper_slice;
+    if (upper) {
+      upper_slice = rocksdb::Slice(*upper);
+      ro.iterate_upper_bound = &upper_slice;
+    }
+    std::unique_ptr<rocksdb::Iterator> it(db_->db->NewIterator(ro, db_->cf[cf]));
+    // Scans the keys starting with `p`; false when fn asked to stop.
+    auto scan = [&](const std::string& p) -> Result<bool> {
+      for (it->Seek(p); it->Valid(); it->Next()) {
+        std::string_view key = View(it->key());
+        if (key.substr(0, p.size()) != p) break;
+        GraphReader::RawEdge e;
+        EntityId first, second;
+        if (!DecodeEdgeKey(key, &first, &e.kind, &second)) {
+          return Status::Corruption("store " + db_->path + ": " + kCfNames[cf] + ": malformed key " + Hex(key));
+        }
+        e.src = dir == Direction::kOut ? first : second;
+        e.dst = dir == Direction::kOut ? second : first;
+        e.stats = View(it->value());
+        if (!fn(e)) return false;
+      }
+      if (!it->status().ok()) return FromRocks(it->status(), db_->path, "scan edges");
+      return true;
+    };
+    if (kinds.empty()) return scan(prefix).status();
+    for (EdgeKind kind : kinds) {
+      std::string p = prefix;
+      p.push_back(static_cast<char>(kind));
+      GUMSHOE_ASSIGN_OR_RETURN(bool more, scan(p));
+      if (!more) break;
+    }
+    return Status::Ok();
+  }
+
   // Every out-edge, in (src, kind, dst) order: the order of the default
   // GraphReader::ScanAllEdges, in one pass over out_edges.
   Status ScanAllEdges(const GraphReader::EdgeFn& fn) const { return ScanEdgePrefix("", Direction::kOut, fn); }
@@ -367,6 +429,13 @@ class RocksReader final : public GraphReader {
     return view_.ScanKeys(kind, prefix, fn);
   }
   Status ScanAllEdges(const EdgeFn& fn) const override { return view_.ScanAllEdges(fn); }
+  Status ScanRawEdges(const EntityId& id, Direction dir, const std::vector<EdgeKind>& kinds,
+                      const RawEdgeFn& fn) const override {
+    return view_.ScanRawEdges(id, dir, kinds, fn);
+  }
+  Result<std::vector<std::optional<Entity>>> GetEntities(const std::vector<EntityId>& ids) const override {
+    return view_.GetEntities(ids);
+  }
 
  private:
   std::shared_ptr<const DbHandle> db_;
@@ -392,6 +461,13 @@ class RocksStore final : public GraphStore {
     return latest_.ScanKeys(kind, prefix, fn);
   }
   Status ScanAllEdges(const EdgeFn& fn) const override { return latest_.ScanAllEdges(fn); }
+  Status ScanRawEdges(const EntityId& id, Direction dir, const std::vector<EdgeKind>& kinds,
+                      const RawEdgeFn& fn) const override {
+    return latest_.ScanRawEdges(id, dir, kinds, fn);
+  }
+  Result<std::vector<std::optional<Entity>>> GetEntities(const std::vector<EntityId>& ids) const override {
+    return latest_.GetEntities(ids);
+  }
 
   Result<bool> ContainsRecord(const RecordId& id) const override {
     std::string_view key(reinterpret_cast<const char*>(id.data()), id.size());

@@ -207,3 +207,42 @@ TEST_CASE("BlastRadius: --edges restricts the walk; unknown start is NotFound", 
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().code() == Status::Code::kNotFound);
 }
+
+TEST_CASE("BlastRadius: from an entity, the default window runs forward past its last activity",
+          "[engine][blast_radius]") {
+  MemoryStore store;
+  REQUIRE(BuildCoinMining(store).ok());
+  // The leaked key's last call is CreateAccessKey at 08:07:15; the instances
+  // are launched later through the session the backdoor user minted.
+  auto r = BlastRadius(store, kLeakedKey, BlastRadiusOptions{});
+  REQUIRE(r.ok());
+  CHECK(r->window.since == T("2026-03-09T08:07:15Z"));
+  CHECK(r->window.until == T("2026-03-17T08:07:15Z"));
+  CHECK(r->Find(kBackdoor) != nullptr);
+  for (const EntityRef& miner : {kMinerUse1, kMinerEuw1, kMinerApne1}) {
+    const BlastNode* n = r->Find(miner);
+    REQUIRE(n);
+    CHECK(n->path.back().edge == EdgeKind::kLaunched);
+  }
+
+  // A given end is kept; so is the old behaviour with a zero horizon.
+  BlastRadiusOptions pinned;
+  pinned.forward_horizon = 0;
+  auto old = BlastRadius(store, kLeakedKey, pinned);
+  REQUIRE(old.ok());
+  CHECK(old->window.until == T("2026-03-10T08:07:15Z"));
+  CHECK(old->Find(kMinerApne1) == nullptr);
+  BlastRadiusOptions given;
+  given.window.until = T("2026-03-10T08:20:00Z");
+  auto early = BlastRadius(store, kLeakedKey, given);
+  REQUIRE(early.ok());
+  CHECK(early->window.until == T("2026-03-10T08:20:00Z"));
+
+  // No end at all: everything after the start.
+  BlastRadiusOptions open_ended;
+  open_ended.forward_horizon = -1;
+  auto open = BlastRadius(store, kLeakedKey, open_ended);
+  REQUIRE(open.ok());
+  CHECK(open->window.until == kNoTime);
+  CHECK(open->Find(kMinerApne1) != nullptr);
+}

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <set>
+
+#include "gumshoe/codec.h"
 #include "gumshoe/memory_store.h"
 #include "gumshoe/pivot.h"
 
@@ -109,4 +112,95 @@ TEST_CASE("Pivot: unknown entity is NotFound; ties ordered by key", "[engine][pi
   CHECK(n[1].entity == Ip(3));
   CHECK(n[2].entity == Ip(7));
   CHECK(n[3].entity == Ip(9));
+}
+
+TEST_CASE("Pivot: a super-node group is read up to max_scan and its total is a lower bound", "[engine][pivot]") {
+  MemoryStore store;
+  GraphDelta d;
+  // 40 IPs call into the role's account-like hub; IP 30 is the busiest.
+  for (int i = 1; i <= 40; ++i) {
+    int calls = i == 30 ? 9 : 1;
+    for (int c = 0; c < calls; ++c)
+      d.AddEdge(Ip(i), EdgeKind::kCalledFrom, kRole, {kT0 + c * 3600, +1, "ev-" + std::to_string(i)});
+  }
+  d.AddEdge(kRole, EdgeKind::kInAccount, EntityRef{EntityKind::kAccount, "111122223333"}, {kT0, 0, "ev-acct"});
+  REQUIRE(store.Apply(d).ok());
+
+  PivotOptions all;
+  all.limit = 5;
+  auto full = Pivot(store, kRole, all);
+  REQUIRE(full.ok());
+  const PivotGroup* g = FindGroup(*full, EdgeKind::kCalledFrom, Direction::kIn);
+  REQUIRE(g);
+  CHECK(g->total == 40);
+  CHECK(g->total_exact);
+  REQUIRE(g->neighbors.size() == 5);
+  CHECK(g->neighbors[0].entity == Ip(30));
+  CHECK(g->neighbors[0].stats.count == 9);  // full stats decoded for the page
+  CHECK(g->neighbors[0].stats.first_evidence.ref == "ev-30");
+
+  PivotOptions capped = all;
+  capped.max_scan = 10;
+  auto cut = Pivot(store, kRole, capped);
+  REQUIRE(cut.ok());
+  g = FindGroup(*cut, EdgeKind::kCalledFrom, Direction::kIn);
+  REQUIRE(g);
+  CHECK(g->total == 10);
+  CHECK_FALSE(g->total_exact);
+  CHECK(g->neighbors.size() == 5);
+  // The other groups are still read after the capped one.
+  const PivotGroup* acct = FindGroup(*cut, EdgeKind::kInAccount, Direction::kOut);
+  REQUIRE(acct);
+  CHECK(acct->total_exact);
+  // The drawing says the count is a lower bound.
+  bool lower_bound_note = false;
+  for (const auto& n : cut->ToSubgraph().nodes)
+    if (n.entity.key.rfind("+>=5 more called_from", 0) == 0) lower_bound_note = true;
+  CHECK(lower_bound_note);
+}
+
+TEST_CASE("Pivot: paging never repeats a neighbour across pages", "[engine][pivot]") {
+  MemoryStore store;
+  GraphDelta d;
+  for (int i = 1; i <= 23; ++i) d.AddEdge(kRole, EdgeKind::kCalledFrom, Ip(i), {kT0, +1, "x"});
+  REQUIRE(store.Apply(d).ok());
+  std::set<EntityRef> seen;
+  for (size_t offset = 0; offset < 30; offset += 7) {
+    PivotOptions o;
+    o.limit = 7;
+    o.offset = offset;
+    auto r = Pivot(store, kRole, o);
+    REQUIRE(r.ok());
+    for (const auto& n : r->groups.at(0).neighbors) CHECK(seen.insert(n.entity).second);
+  }
+  CHECK(seen.size() == 23);
+}
+
+TEST_CASE("EdgeStatsSummary: the light decode agrees with the full one", "[engine][pivot][codec]") {
+  EdgeStats s;
+  s.count = 12;
+  s.success = 7;
+  s.failure = 2;
+  s.first_seen = kT0 + 10;
+  s.last_seen = kT0 + 5 * 3600 + 5;
+  s.first_evidence = {kT0 + 10, "cloudtrail:first"};
+  s.last_evidence = {kT0 + 5 * 3600 + 5, "cloudtrail:last"};
+  s.hourly = {{uint32_t(kT0 / 3600), 3}, {uint32_t(kT0 / 3600 + 2), 4}, {uint32_t(kT0 / 3600 + 5), 5}};
+  s.counters = {{"bytes_out", 100}, {"dport:00443", 2}};
+  std::string bytes = EncodeEdgeStats(s);
+  const std::vector<TimeWindow> windows = {
+      {}, {kT0, kNoTime}, {kNoTime, kT0 + 3600}, {kT0 + 3600, kT0 + 2 * 3600 + 1}, {kT0 + 6 * 3600, kNoTime},
+      {kT0 + 2 * 3600 + 1800, kT0 + 5 * 3600 - 1}};
+  for (const TimeWindow& w : windows) {
+    auto sum = DecodeEdgeStatsSummary(bytes, w);
+    REQUIRE(sum.ok());
+    CHECK(sum->window_count == s.CountInWindow(w.since, w.until));
+    CHECK(sum->count == 12);
+    CHECK(sum->success == 7);
+    CHECK(sum->failure == 2);
+    CHECK(sum->first_seen == s.first_seen);
+    CHECK(sum->last_seen == s.last_seen);
+  }
+  CHECK_FALSE(DecodeEdgeStatsSummary(bytes.substr(0, 20), TimeWindow{kT0, kNoTime}).ok());
+  CHECK_FALSE(DecodeEdgeStatsSummary("", TimeWindow{}).ok());
 }

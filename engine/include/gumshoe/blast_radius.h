@@ -10,6 +10,12 @@
 // crypto-mining finding on one instance scopes every instance its launcher
 // started, in every region.
 //
+// Window. From a finding: its first-last seen widened by scope.finding_margin.
+// From an entity: from scope.entity_lookback before its last activity to
+// forward_horizon (default 7 days) after it, since the attacker's reach starts
+// at the foothold's last use rather than ending there (BlastWindow). A side the
+// caller gives is kept.
+//
 // Walk. Two phases. (1) The time-scoped neighbourhood is loaded from the
 // reader, level by level up to max_depth: only edges of the reach kinds (see
 // DefaultBlastRules: the edge kind, the direction walked, and which entity
@@ -74,10 +80,25 @@ struct BlastRule {
 // db_action, network_flow (both directions, from instances, ENIs and
 // foothold IPs), queried, same_event (both directions).
 std::vector<BlastRule> DefaultBlastRules();
+// Kinds the walk does not continue from unless they are a foothold: IP
+// addresses, domains, buckets, roles, RDS instances, user agents, API calls,
+// accounts, AWS services, threat lists and findings.
+bool IsBlastLeafKind(EntityKind kind);
+// Edges that state a fact (credential_of, assumed_role, instance_profile_role,
+// db_user_of, session_on_instance, same_event): they count whenever they
+// existed by the window's end, whatever their hourly activity.
+bool IsBlastStructuralEdge(EdgeKind kind);
 
 struct BlastRadiusOptions {
-  TimeWindow window;                 // sides left kNoTime are filled by ScopeWindow
+  TimeWindow window;                 // sides left kNoTime are filled by BlastWindow
   ScopeOptions scope;
+  // Walking forward in time: from an entity (not a finding) with no `until`
+  // given, the window ends this long after the entity's last activity rather
+  // than at it, so what its minted credentials, created users and launched
+  // instances did afterwards is in scope. The start stays the scope default
+  // (last activity - scope.entity_lookback). Negative: no end (everything
+  // after the start). Findings keep their own first-last seen + margin.
+  Timestamp forward_horizon = 7 * 24 * 3600;
   int max_depth = 8;                 // hops from a foothold
   std::vector<EdgeKind> edge_kinds;  // non-empty: follow only these of the default rules
   size_t max_fanout = 100;           // neighbours per (entity, edge kind, direction)
@@ -136,6 +157,11 @@ struct BlastRadiusResult {
 // or, when none is marked, its involved credentials/principals/instances/DB users.
 // `marked` tells which rule was used.
 Result<std::vector<EntityRef>> FindingFootholds(const GraphReader& reader, const EntityRef& finding, bool* marked);
+
+// The window BlastRadius uses for `start`: ScopeWindow, then, for an entity
+// (not a finding) whose `until` was not given, the end moved forward by
+// options.forward_horizon. REQUIRES: `start` is stored (NotFound otherwise).
+Result<TimeWindow> BlastWindow(const GraphReader& reader, const EntityRef& start, const BlastRadiusOptions& options);
 
 // REQUIRES: `start` is stored (NotFound otherwise).
 Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef& start,

@@ -33,6 +33,20 @@ Result<Entity> DecodeEntity(std::string_view bytes);
 std::string EncodeEdgeStats(const EdgeStats& s);
 Result<EdgeStats> DecodeEdgeStats(std::string_view bytes);
 
+// What a query ranking many edges needs of one encoded EdgeStats, read in one
+// pass without building its hourly and counter maps or copying evidence.
+struct EdgeStatsSummary {
+  uint64_t count = 0;
+  uint64_t success = 0;
+  uint64_t failure = 0;
+  Timestamp first_seen = kNoTime;
+  Timestamp last_seen = kNoTime;
+  uint64_t window_count = 0;  // == EdgeStats::CountInWindow(window.since, window.until)
+};
+// Corruption on malformed bytes (the same inputs DecodeEdgeStats rejects may
+// pass here when the damage lies after the hourly buckets).
+Result<EdgeStatsSummary> DecodeEdgeStatsSummary(std::string_view bytes, const TimeWindow& window);
+
 // Low-level helpers, exposed for tests and other encoders.
 void PutVarint(std::string* out, uint64_t v);
 bool GetVarint(std::string_view* in, uint64_t* v);

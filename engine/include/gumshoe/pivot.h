@@ -1,6 +1,11 @@
 // Pivot: an entity's neighbours grouped by edge kind and direction, scoped to a
 // time window, paged for high-degree entities.
 //
+// Cost: edges are read undecoded (GraphReader::ScanRawEdges) and ranked by
+// their windowed count (DecodeEdgeStatsSummary); only the neighbours on the
+// page get their stats decoded and their entity read. A group is read up to
+// PivotOptions::max_scan edges.
+//
 // EC2 instances also show the edges of their network interfaces (flows seen on
 // an ENI before the ENI was known to belong to the instance still count), each
 // marked with the interface it came through.
@@ -23,6 +28,12 @@ struct PivotOptions {
   size_t limit = 50;                    // neighbours shown per (kind, direction) group
   size_t offset = 0;                    // skip this many per group (paging)
   bool include_interfaces = true;       // fold ENI edges into their instance
+  // Super-nodes: at most this many edges are read per (kind, direction) group
+  // (0: all). A group cut there has total_exact == false: its total is a lower
+  // bound (">= total") and its order and pages cover the edges read, which
+  // come in stored (id) order. Keeps a pivot on an account or a popular
+  // endpoint at a bounded cost.
+  size_t max_scan = 4096;
 };
 
 struct PivotNeighbor {
@@ -36,7 +47,11 @@ struct PivotGroup {
   EdgeKind kind;
   Direction direction;                  // kOut: focus -> neighbour
   uint64_t total = 0;                   // neighbours in this group (before paging)
-  std::vector<PivotNeighbor> neighbors; // sorted: window_count desc, then kind/key
+  bool total_exact = true;              // false: the scan stopped at max_scan; total is ">= total"
+  // Sorted by window_count desc. Which neighbours make the page: count desc,
+  // then entity id; within the page ties are shown by key (so a group that
+  // fits in one page is in count, key order).
+  std::vector<PivotNeighbor> neighbors;
 };
 
 struct PivotResult {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gumshoe/delta.h"
 #include "gumshoe/hash.h"
@@ -33,6 +34,27 @@ class GraphReader {
   using EdgeFn = std::function<bool(const Edge&)>;
   virtual Status ScanEdges(const EntityId& id, Direction dir, std::optional<EdgeKind> kind,
                            const EdgeFn& fn) const = 0;
+
+  // GetEntity of each id, in order (std::nullopt where not stored). The
+  // default calls GetEntity per id; stores override it with a batched read.
+  virtual Result<std::vector<std::optional<Entity>>> GetEntities(const std::vector<EntityId>& ids) const;
+
+  // An edge whose EdgeStats are still encoded (codec.h: DecodeEdgeStats,
+  // DecodeEdgeStatsSummary). `stats` is valid only during the callback.
+  struct RawEdge {
+    EntityId src;
+    EdgeKind kind = EdgeKind::kAssumedRole;
+    EntityId dst;
+    std::string_view stats;
+  };
+  using RawEdgeFn = std::function<bool(const RawEdge&)>;
+  // Like ScanEdges, for queries that rank many edges and keep a few: the stats
+  // are not decoded. `kinds` empty: every kind; otherwise the edges of each
+  // listed kind, in the order listed (pass them ascending for key order). fn
+  // returns false to stop. The default encodes what ScanEdges decodes; stores
+  // override it with a scan of the stored bytes (one iterator per call).
+  virtual Status ScanRawEdges(const EntityId& id, Direction dir, const std::vector<EdgeKind>& kinds,
+                              const RawEdgeFn& fn) const;
 
   // Calls fn for each stored entity (of `kind`, when given), in id order.
   using EntityFn = std::function<bool(const Entity&)>;
