@@ -624,7 +624,7 @@ class RocksStore final : public GraphStore {
       ++names_remembered_;
     }
   }
-  static constexpr size_t kMaxRememberedNames = 8u << 20;
+  static constexpr size_t kMaxRememberedNames = 1u << 20;
 
   std::shared_ptr<DbHandle> db_;
   Hasher hasher_;
@@ -650,6 +650,9 @@ rocksdb::DBOptions MakeDbOptions(const RocksStoreOptions& options) {
   // Bound the WAL: families written rarely (meta) are flushed once the WAL
   // grows past this, so old log files can be deleted.
   o.max_total_wal_size = 4 * static_cast<uint64_t>(options.write_buffer_bytes);
+  // All memtables together: each family may fill its own write buffer, but
+  // not every family at once (ingest peak memory stays bounded at any size).
+  o.db_write_buffer_size = 3 * static_cast<size_t>(options.write_buffer_bytes);
   // A read-only reader beside a running ingest opens every table file up
   // front, so a compaction that deletes files later cannot pull them away.
   if (options.read_only) o.max_open_files = -1;
