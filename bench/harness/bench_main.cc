@@ -469,14 +469,16 @@ int Run(const Options& opt) {
   double base_gz_cps = events / ct_gz_parse.cpu_seconds, inflate_cps = events / ct_inflate.cpu_seconds;
   double fl_base_cps = double(fl_parse.records) / fl_parse.cpu_seconds;
   auto both = [](double wall, double cpu, const char* unit) {
+    if (wall < 0) return std::string("not run");
     return Fmt("%.0f ", wall) + unit + Fmt(" (%.0f per CPU-s)", cpu);
   };
   auto ratios = [](double a, double b, double ac, double bc) { return Ratio(a, b) + " wall, " + Ratio(ac, bc) + " CPU"; };
 
   std::vector<Row> rows;
   rows.push_back({"CloudTrail ingest, plain JSON",
-                  both(plain_eps, plain_cps, "ev/s") + Fmt(", %.1f MB/s", plain_eps < 0 ? -1 : json_mb / ing(ing_plain, "seconds")),
-                  both(base_plain_eps, base_plain_cps, "ev/s") + " read + RapidJSON parse",
+                  both(plain_eps, plain_cps, "ev/s") + (plain_eps < 0 ? "" : Fmt(", %.1f MB/s", json_mb / ing(ing_plain, "seconds"))),
+                  base_plain_eps < 0 ? std::string("not run (--skip-plain)")
+                                     : both(base_plain_eps, base_plain_cps, "ev/s") + " read + RapidJSON parse",
                   ratios(plain_eps, base_plain_eps, plain_cps, base_plain_cps), ">= 100k ev/s, >= 0.4x"});
   rows.push_back({"CloudTrail ingest, .json.gz",
                   both(gz_eps, gz_cps, "ev/s") + Fmt(", %.1f MB/s JSON", gz_eps < 0 ? -1 : json_mb / ing(ing_gz, "seconds")) +
