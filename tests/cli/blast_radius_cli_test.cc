@@ -3,68 +3,13 @@
 // last activity.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
+#include "cli_harness.h"
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 namespace fs = std::filesystem;
-
-namespace {
-
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) {
-    if (c == '\'') q += "'\\''";
-    else q += c;
-  }
-  return q + "'";
-}
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/gumshoe-blast-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-  std::string db() const { return (path_ / "store.db").string(); }
-
- private:
-  fs::path path_;
-};
-
-Run Gumshoe(const TempDir& dir, const std::string& args) {
-  fs::path out = dir.path() / "stdout", err = dir.path() / "stderr";
-  std::string cmd = std::string(GUMSHOE_CLI_PATH) + " " + args + " >" + Quote(out.string()) + " 2>" +
-                    Quote(err.string()) + " </dev/null";
-  int status = std::system(cmd.c_str());
-  Run r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = Slurp(out);
-  r.err = Slurp(err);
-  return r;
-}
-
-bool Has(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
-
-}  // namespace
+using namespace gumshoe::cli_test;
 
 TEST_CASE("Blast radius CLI: from the leaked key, the default window reaches instances launched later",
           "[cli][blast_radius]") {
