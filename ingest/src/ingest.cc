@@ -20,6 +20,8 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "gumshoe/utf8.h"
+
 #include "byte_source.h"
 #include "ingestor.h"
 #include "json_splitter.h"
@@ -645,26 +647,6 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
   uint64_t items_ = 0;
 };
 
-// Decodes one UTF-8 sequence at s[i]; returns the code point and its length,
-// or length 0 for an invalid sequence.
-std::pair<uint32_t, size_t> DecodeUtf8(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return {c, 1};
-  size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-  if (len == 0 || c > 0xF4 || i + len > s.size()) return {0, 0};
-  uint32_t cp = c & (0x7F >> len);
-  for (size_t k = 1; k < len; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return {0, 0};
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return {0, 0};
-  }
-  return {cp, len};
-}
-
 bool NeedsEscape(uint32_t cp) {
   return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x200E || cp == 0x200F ||
          (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
@@ -678,7 +660,8 @@ std::string JsonQuote(std::string_view s) {
   out.push_back('"');
   size_t i = 0;
   while (i < s.size()) {
-    auto [cp, len] = DecodeUtf8(s, i);
+    uint32_t cp = 0;
+    size_t len = DecodeUtf8(s, i, &cp);
     if (len == 0) {
       out += "\\ufffd";
       ++i;
