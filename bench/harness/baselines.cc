@@ -1,11 +1,14 @@
 // Parse-only baselines: the least work any ingestor must do on the same bytes.
 #include <arpa/inet.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <libdeflate.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <charconv>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -53,6 +56,41 @@ Results ReadResults(const std::string& path) {
     r[line.substr(0, sp)] = line.substr(sp + 1);
   }
   return r;
+}
+
+ChildRun RunChild(const std::string& work, const std::string& name, const std::function<int(Results&)>& fn) {
+  ChildRun run;
+  std::string file = work + "/phase-" + name + ".txt";
+  std::error_code ec;
+  fs::remove(file, ec);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  double t0 = Now();
+  pid_t pid = fork();
+  if (pid == 0) {
+    Results r;
+    int rc = fn(r);
+    WriteResults(file, r);
+    std::fflush(stdout);
+    _exit(rc);
+  }
+  int status = 0;
+  struct rusage ru {};
+  if (pid < 0 || wait4(pid, &status, 0, &ru) < 0) return run;
+  run.wall = Now() - t0;
+  run.max_rss_mib = double(ru.ru_maxrss) / 1024.0;
+  run.cpu = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  run.results = ReadResults(file);
+  run.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (!run.ok) std::fprintf(stderr, "%s: phase %s failed (status %d)\n", program_invocation_short_name, name.c_str(), status);
+  return run;
+}
+
+void Lat(Results& r, const std::string& name, const std::vector<double>& ms) {
+  Set(r, name + ".n", double(ms.size()));
+  Set(r, name + ".p50_ms", Percentile(ms, 0.50));
+  Set(r, name + ".p99_ms", Percentile(ms, 0.99));
+  Set(r, name + ".max_ms", Percentile(ms, 1.0));
 }
 
 std::vector<std::string> FindFiles(const std::string& root, const std::string& marker) {

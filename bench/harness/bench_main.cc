@@ -50,43 +50,6 @@ struct Options {
   bool check = false;
 };
 
-// Runs fn in a forked child; returns its results, wall time and peak RSS.
-struct ChildRun {
-  bool ok = false;
-  Results results;
-  double wall = 0;
-  double max_rss_mib = 0;
-  double cpu = 0;  // user + system seconds of the child (all its threads)
-};
-
-ChildRun RunChild(const Options& opt, const std::string& name, const std::function<int(Results&)>& fn) {
-  ChildRun run;
-  std::string file = opt.work + "/phase-" + name + ".txt";
-  std::error_code ec;
-  fs::remove(file, ec);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  double t0 = Now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    Results r;
-    int rc = fn(r);
-    WriteResults(file, r);
-    std::fflush(stdout);
-    _exit(rc);
-  }
-  int status = 0;
-  struct rusage ru {};
-  if (pid < 0 || wait4(pid, &status, 0, &ru) < 0) return run;
-  run.wall = Now() - t0;
-  run.max_rss_mib = double(ru.ru_maxrss) / 1024.0;
-  run.cpu = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-  run.results = ReadResults(file);
-  run.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  if (!run.ok) std::fprintf(stderr, "gumshoe_bench: phase %s failed (status %d)\n", name.c_str(), status);
-  return run;
-}
-
 int IngestPhase(const std::string& store_dir, const std::vector<std::string>& paths, const std::string& stats_path,
                 Results& r) {
   auto store = OpenRocksStore(store_dir);
@@ -130,13 +93,6 @@ struct Samples {
   std::map<EntityKind, std::vector<EntityRef>> by_kind;
   std::map<EntityKind, uint64_t> seen;
 };
-
-void Lat(Results& r, const std::string& name, const std::vector<double>& ms) {
-  Set(r, name + ".n", double(ms.size()));
-  Set(r, name + ".p50_ms", Percentile(ms, 0.50));
-  Set(r, name + ".p99_ms", Percentile(ms, 0.99));
-  Set(r, name + ".max_ms", Percentile(ms, 1.0));
-}
 
 int GraphPhase(const Options& opt, const std::string& store_dir, Results& r) {
   RocksStoreOptions so;
@@ -410,7 +366,7 @@ int Run(const Options& opt) {
   if (!plain.empty()) {
     std::string dir = opt.work + "/store-plain";
     fs::remove_all(dir, ec);
-    ing_plain = RunChild(opt, "ingest-ct-plain",
+    ing_plain = RunChild(opt.work, "ingest-ct-plain",
                          [&](Results& r) { return IngestPhase(dir, plain, opt.work + "/ingest-ct-plain.json", r); });
     peak_rss = std::max(peak_rss, ing_plain.max_rss_mib);
     fs::remove_all(dir, ec);
@@ -418,14 +374,14 @@ int Run(const Options& opt) {
   std::string store = opt.work + "/store";
   fs::remove_all(store, ec);
   ChildRun ing_gz =
-      RunChild(opt, "ingest-ct-gz", [&](Results& r) { return IngestPhase(store, ct, opt.work + "/ingest-ct-gz.json", r); });
+      RunChild(opt.work, "ingest-ct-gz", [&](Results& r) { return IngestPhase(store, ct, opt.work + "/ingest-ct-gz.json", r); });
   peak_rss = std::max(peak_rss, ing_gz.max_rss_mib);
   uint64_t ct_store_bytes = DirBytes(store);
 
   // 5. Flow baselines and ingest.
   ParseTotals fl_inflate = InflateOnly(flows);
   ParseTotals fl_parse = ParseFlows(flows);
-  ChildRun ing_fl = RunChild(opt, "ingest-flows",
+  ChildRun ing_fl = RunChild(opt.work, "ingest-flows",
                              [&](Results& r) { return IngestPhase(store, flows, opt.work + "/ingest-flows.json", r); });
   peak_rss = std::max(peak_rss, ing_fl.max_rss_mib);
 
@@ -433,11 +389,11 @@ int Run(const Options& opt) {
   std::vector<std::string> rest = dns;
   rest.insert(rest.end(), audit.begin(), audit.end());
   rest.insert(rest.end(), gd.begin(), gd.end());
-  ChildRun ing_rest = RunChild(opt, "ingest-rest",
+  ChildRun ing_rest = RunChild(opt.work, "ingest-rest",
                                [&](Results& r) { return IngestPhase(store, rest, opt.work + "/ingest-rest.json", r); });
   peak_rss = std::max(peak_rss, ing_rest.max_rss_mib);
   uint64_t store_bytes = DirBytes(store);
-  ChildRun compact = RunChild(opt, "compact", [&](Results& r) {
+  ChildRun compact = RunChild(opt.work, "compact", [&](Results& r) {
     auto s = OpenRocksStore(store);
     if (!s.ok()) return 1;
     double t0 = Now();
@@ -448,7 +404,7 @@ int Run(const Options& opt) {
   uint64_t compact_bytes = DirBytes(store);
 
   // 7. Queries, SQLite baseline, answer key.
-  ChildRun graph = RunChild(opt, "graph", [&](Results& r) { return GraphPhase(opt, store, r); });
+  ChildRun graph = RunChild(opt.work, "graph", [&](Results& r) { return GraphPhase(opt, store, r); });
   const Results& g = graph.results;
 
   // ---- report

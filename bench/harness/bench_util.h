@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -49,6 +50,19 @@ void Set(Results& r, const std::string& key, double value);
 double Get(const Results& r, const std::string& key, double fallback = -1);
 bool WriteResults(const std::string& path, const Results& r);
 Results ReadResults(const std::string& path);
+
+// A phase run in a forked child (so its peak RSS and CPU are its own): its
+// results (written to WORK/phase-NAME.txt), wall time, peak RSS and CPU.
+struct ChildRun {
+  bool ok = false;
+  Results results;
+  double wall = 0;
+  double max_rss_mib = 0;
+  double cpu = 0;  // user + system seconds of the child (all its threads)
+};
+ChildRun RunChild(const std::string& work, const std::string& name, const std::function<int(Results&)>& fn);
+// Records NAME.n, NAME.p50_ms, NAME.p99_ms and NAME.max_ms of `ms`.
+void Lat(Results& r, const std::string& name, const std::vector<double>& ms);
 
 // Files under `root` whose path contains `marker` (sorted).
 std::vector<std::string> FindFiles(const std::string& root, const std::string& marker);

@@ -350,42 +350,6 @@ Result<uint64_t> BuildGraph(GraphStore& store, const Shape& s, uint64_t seed) {
 
 // ------------------------------------------------------------------ runs
 
-struct ChildRun {
-  bool ok = false;
-  Results results;
-  double wall = 0;
-  double max_rss_mib = 0;
-  double cpu = 0;
-};
-
-ChildRun RunChild(const std::string& work, const std::string& name, const std::function<int(Results&)>& fn) {
-  ChildRun run;
-  std::string file = work + "/phase-" + name + ".txt";
-  std::error_code ec;
-  fs::remove(file, ec);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  double t0 = Now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    Results r;
-    int rc = fn(r);
-    WriteResults(file, r);
-    std::fflush(stdout);
-    _exit(rc);
-  }
-  int status = 0;
-  struct rusage ru {};
-  if (pid < 0 || wait4(pid, &status, 0, &ru) < 0) return run;
-  run.wall = Now() - t0;
-  run.max_rss_mib = double(ru.ru_maxrss) / 1024.0;
-  run.cpu = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-  run.results = ReadResults(file);
-  run.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  if (!run.ok) std::fprintf(stderr, "gumshoe_bench_graph: phase %s failed (status %d)\n", name.c_str(), status);
-  return run;
-}
-
 int BuildPhase(const Options& opt, const std::string& store_dir, Results& r) {
   auto store = OpenRocksStore(store_dir);
   if (!store.ok()) {
@@ -413,13 +377,6 @@ int BuildPhase(const Options& opt, const std::string& store_dir, Results& r) {
   Set(r, "edges_written", double(edges.value()));
   std::ofstream(opt.work + "/graph-size.txt") << opt.entities << " " << opt.seed << "\n";
   return 0;
-}
-
-void Lat(Results& r, const std::string& name, const std::vector<double>& ms) {
-  Set(r, name + ".n", double(ms.size()));
-  Set(r, name + ".p50_ms", Percentile(ms, 0.50));
-  Set(r, name + ".p99_ms", Percentile(ms, 0.99));
-  Set(r, name + ".max_ms", Percentile(ms, 1.0));
 }
 
 int QueryPhase(const Options& opt, const std::string& store_dir, Results& r) {
