@@ -240,7 +240,7 @@ class SharedRun {
 
 class Runner final : public RecordContext, public JsonSplitter::Sink, public LineSplitter::Sink {
  public:
-  // `batch_share`: this runner's share of the batch limits (1 / runners).
+  // `runners`: how many runners share the run; each gets that share of the batch limits.
   Runner(GraphStore& store, const IngestOptions& options, SharedRun& shared, size_t runners)
       : store_(store),
         options_(options),
