@@ -11,6 +11,8 @@ namespace {
 struct IngestArgs {
   std::vector<std::string> paths;
   IngestOptions options;
+  size_t batch_mib = 64;     // --batch-mib: IngestOptions::batch_bytes
+  bool keep_probes = false;  // --keep-probes: IngestOptions::fold_rejected_probes = false
 };
 
 void PrintStats(const IngestStats& s) {
@@ -48,6 +50,8 @@ void PrintStats(const IngestStats& s) {
 int Run(CliContext& ctx, IngestArgs& args) {
   auto store = OpenStore(ctx, /*writable=*/true);
   if (!store.ok()) return ReportError(ctx, store.status());
+  args.options.fold_rejected_probes = !args.keep_probes;
+  args.options.batch_bytes = args.batch_mib << 20;
   bool tty = isatty(STDERR_FILENO) != 0;
   if (tty && !ctx.json) {
     args.options.progress = [](const IngestProgress& p) {
@@ -91,6 +95,13 @@ void RegisterIngestCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--batch-records", args->options.batch_records, "Records per atomic write batch")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{100000000}));
+  cmd->add_option("--batch-mib", args->batch_mib,
+                  "Memory of the in-flight batches, MiB (all threads together; larger batches aggregate more)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{16}, size_t{65536}));
+  cmd->add_flag("--keep-probes", args->keep_probes,
+               "VPC flow: keep an edge per scanner IP for rejected inbound internet probes instead of folding them "
+               "into one edge per interface to ip_network 0.0.0.0/0 (::/0)");
   cmd->add_option("--threads", args->options.threads,
                   "Files read in parallel (0 = one per core, at most 4)")
       ->capture_default_str()

@@ -20,6 +20,7 @@ namespace {
 bool LeafKind(EntityKind k) {
   switch (k) {
     case EntityKind::kIpAddress:
+    case EntityKind::kIpNetwork:
     case EntityKind::kDomain:
     case EntityKind::kS3Bucket:
     case EntityKind::kIamRole:

@@ -33,6 +33,7 @@ constexpr KindInfo kKindInfo[] = {
     {EntityKind::kThreatList, "threat_list", "threat list"},
     {EntityKind::kIdentityProvider, "identity_provider", "identity provider"},
     {EntityKind::kApiCall, "api_call", "API call"},
+    {EntityKind::kIpNetwork, "ip_network", "IP network"},
 };
 
 struct EdgeInfo {

@@ -278,6 +278,14 @@ Result<std::string> NormalizeKey(EntityKind kind, std::string_view raw) {
       if (!ip) return Status::InvalidArgument("not an IP address: " + std::string(s.substr(0, 64)));
       return ip->ToString();
     }
+    case EntityKind::kIpNetwork: {
+      // The prefix length is required: "10.0.0.1" is an address, not a network.
+      // Host bits are zeroed, so 203.0.113.7/24 names 203.0.113.0/24.
+      std::optional<IpPrefix> prefix;
+      if (s.find('/') != std::string_view::npos && s.find('%') == std::string_view::npos) prefix = ParsePrefix(s);
+      if (!prefix) return Status::InvalidArgument("not an IP network in CIDR notation: " + std::string(s.substr(0, 64)));
+      return prefix->ToString();
+    }
     case EntityKind::kAccessKey:
       return Upper(s);
     case EntityKind::kEc2Instance:
@@ -335,6 +343,7 @@ std::optional<EntityKind> GuessKind(std::string_view t) {
     return EntityKind::kEc2Instance;
   if (t.rfind("eni-", 0) == 0) return EntityKind::kNetworkInterface;
   if (ParseIp(t)) return EntityKind::kIpAddress;
+  if (t.find('/') != std::string_view::npos && NormalizeKey(EntityKind::kIpNetwork, t).ok()) return EntityKind::kIpNetwork;
   if (t.size() == 12 && std::all_of(t.begin(), t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
     return EntityKind::kAccount;
   return std::nullopt;

@@ -58,6 +58,7 @@ constexpr KindStyle kKindStyles[] = {
     {EntityKind::kThreatList, "diamond", "", "#fc9272", "#99000d"},
     {EntityKind::kIdentityProvider, "pentagon", "", "#bcbddc", "#4a4a8c"},
     {EntityKind::kApiCall, "box", "", "#f0f0f0", "#555555"},
+    {EntityKind::kIpNetwork, "doublecircle", "", "#d4edc9", "#1b5e20"},
 };
 constexpr KindStyle kUnknownStyle = {EntityKind::kAccount, "box", ",dashed", "#ffffff", "#000000"};
 

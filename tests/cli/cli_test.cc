@@ -102,3 +102,31 @@ TEST_CASE("CLI: a missing input file is an error naming it; other files still in
   Run stats = Gumshoe(dir, "stats --json " + db);
   CHECK(stats.out.find("\"iam_user\":1") != std::string::npos);
 }
+
+TEST_CASE("CLI: ingest folds rejected inbound probes into 0.0.0.0/0 unless --keep-probes", "[cli]") {
+  TempDir dir;
+  std::string folded = "--db " + Quote((dir.path() / "folded").string());
+  std::string kept = "--db " + Quote((dir.path() / "kept").string());
+  const std::string flows = Quote(kData + "/vpc_flow/v2_default.log");
+  REQUIRE(Gumshoe(dir, "ingest " + folded + " " + flows).code == 0);
+  Run r = Gumshoe(dir, "ingest --keep-probes " + kept + " " + flows);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+
+  // The probe from 203.0.113.77 is folded: no entity for the scanner.
+  Run entities = Gumshoe(dir, "entities " + folded + " --kind ip_network");
+  REQUIRE(entities.code == 0);
+  CHECK(entities.out.find("0.0.0.0/0") != std::string::npos);
+  Run pivot = Gumshoe(dir, "pivot --json " + folded + " 0.0.0.0/0");
+  INFO(pivot.err);
+  REQUIRE(pivot.code == 0);
+  CHECK(pivot.out.find("eni-0a1b2c3d4e5f60001") != std::string::npos);
+  CHECK(Gumshoe(dir, "show " + folded + " ip_address:203.0.113.77").code == 1);
+
+  Run kept_entities = Gumshoe(dir, "entities " + kept + " --kind ip_address");
+  REQUIRE(kept_entities.code == 0);
+  CHECK(kept_entities.out.find("203.0.113.77") != std::string::npos);
+  Run kept_stats = Gumshoe(dir, "stats --json " + kept);
+  REQUIRE(kept_stats.code == 0);
+  CHECK(kept_stats.out.find("ip_network") == std::string::npos);
+}

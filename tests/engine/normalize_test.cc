@@ -71,6 +71,32 @@ TEST_CASE("NormalizeKey: per-kind rules and limits", "[engine][normalize]") {
   CHECK(ua->size() == kMaxUserAgentBytes);
 }
 
+TEST_CASE("NormalizeKey: ip_network is canonical CIDR", "[engine][normalize]") {
+  auto net = [](std::string_view raw) { return NormalizeKey(EntityKind::kIpNetwork, raw); };
+  CHECK(*net("203.0.113.0/24") == "203.0.113.0/24");
+  CHECK(*net(" 203.0.113.77/24 ") == "203.0.113.0/24");  // host bits zeroed
+  CHECK(*net("10.1.2.3/8") == "10.0.0.0/8");
+  CHECK(*net("0.0.0.0/0") == "0.0.0.0/0");
+  CHECK(*net("1.2.3.4/0") == "0.0.0.0/0");
+  CHECK(*net("1.2.3.4/32") == "1.2.3.4/32");
+  CHECK(*net("::/0") == "::/0");
+  CHECK(*net("2001:DB8:0:0:0:0:0:1/128") == "2001:db8::1/128");
+  CHECK(*net("2600:1F18:ABCD:1234::5/56") == "2600:1f18:abcd:1200::/56");
+  for (const char* bad : {"10.0.0.1", "10.0.0.0/", "10.0.0.0/33", "::/129", "/8", "10.0.0.0/8/8", "10.0.0.0/x",
+                          "10.0.0/8", "fe80::%eth0/64", "not-a-network", "10.0.0.0/-1", "10.0.0.0/1000"}) {
+    INFO(bad);
+    CHECK_FALSE(net(bad).ok());
+  }
+  // A canonical key normalises to itself.
+  for (const char* key : {"203.0.113.0/24", "::/0", "2600:1f18:abcd:1200::/56"}) CHECK(*net(*net(key)) == *net(key));
+  CHECK(GuessKind("203.0.113.0/24") == EntityKind::kIpNetwork);
+  CHECK(GuessKind("::/0") == EntityKind::kIpNetwork);
+  CHECK(CandidateRefs("ip_network:0.0.0.0/0").front() == EntityRef{EntityKind::kIpNetwork, "0.0.0.0/0"});
+  CHECK(CandidateRefs("::/0").front() == EntityRef{EntityKind::kIpNetwork, "::/0"});
+  CHECK(EntityKindName(EntityKind::kIpNetwork) == "ip_network");
+  CHECK(static_cast<int>(EntityKind::kIpNetwork) == 22);
+}
+
 TEST_CASE("CandidateRefs: what a user typed", "[engine][normalize]") {
   auto first = [](const char* s) { return CandidateRefs(s).front(); };
   CHECK(first("ASIAUACFUVW5ALWCP7NT").kind == EntityKind::kAccessKey);

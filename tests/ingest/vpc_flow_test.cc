@@ -44,8 +44,10 @@ using testing::TestContext;
   parser.Finish(ctx);
 }
 
-std::unique_ptr<FileParser> NewParser() {
-  return NewVpcFlowIngestor()->NewParser(FileInfo{"flows.log", false}, IngestOptions{});
+std::unique_ptr<FileParser> NewParser(bool fold_rejected_probes = true) {
+  IngestOptions options;
+  options.fold_rejected_probes = fold_rejected_probes;
+  return NewVpcFlowIngestor()->NewParser(FileInfo{"flows.log", false}, options);
 }
 
 std::optional<EdgeStats> FindEdge(const GraphReader& r, const EntityRef& src, EdgeKind kind, const EntityRef& dst) {
@@ -75,6 +77,15 @@ int64_t Counter(const EdgeStats& s, const std::string& name) {
 [[maybe_unused]] EntityRef Eni(const std::string& id) { return {EntityKind::kNetworkInterface, id}; }
 [[maybe_unused]] EntityRef Ip(const std::string& ip) { return {EntityKind::kIpAddress, ip}; }
 [[maybe_unused]] EntityRef Instance(const std::string& id) { return {EntityKind::kEc2Instance, id}; }
+// Where rejected inbound internet probes are folded.
+const EntityRef kInternetV4{EntityKind::kIpNetwork, "0.0.0.0/0"};
+const EntityRef kInternetV6{EntityKind::kIpNetwork, "::/0"};
+
+bool Exists(const GraphReader& r, const EntityRef& ref) {
+  auto e = r.Find(ref);
+  REQUIRE(e.ok());
+  return e->has_value();
+}
 
 // Records begun and kept (the parsers reject before beginning a record).
 int Ok(const TestContext& ctx) { return ctx.begun - ctx.duplicates - ctx.no_data; }
@@ -115,12 +126,16 @@ TEST_CASE("VpcFlow: default v2 rows aggregate into interface-to-remote edges", "
   CHECK(web->counters.count("dport:49152") == 0);  // return traffic is not a service port
   CHECK(web->hourly.count(1700000000 / 3600) == 1);
 
-  auto ssh = FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("203.0.113.77"));
+  // The rejected inbound probe from a public address is folded into the
+  // interface's edge to the internet; the scanner itself is not stored.
+  auto ssh = FindEdge(store, eni, EdgeKind::kNetworkFlow, kInternetV4);
   REQUIRE(ssh);
   CHECK(Counter(*ssh, "rejected") == 1);
+  CHECK(Counter(*ssh, "folded_probes") == 1);
   CHECK(Counter(*ssh, "bytes_in") == 40);
   CHECK(Counter(*ssh, "dport:00022") == 1);
   CHECK(ssh->failure == 1);
+  CHECK_FALSE(Exists(store, Ip("203.0.113.77")));
 
   CHECK(FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("2606:4700:4700::1111")));
   CHECK(FindEdge(store, eni, EdgeKind::kAssignedIp, Ip("10.0.1.15")));
@@ -216,23 +231,36 @@ TEST_CASE("VpcFlow: bad header, bad action, implausible time are rejected by nam
 }
 
 TEST_CASE("VpcFlow: many destination ports never push out the fixed counters", "[ingest][vpc_flow]") {
-  TestContext ctx;
-  auto parser = NewParser();
-  std::string text;
-  for (int port = 1; port <= 500; ++port) {
-    text += "2 1 eni-0f 203.0.113.5 10.0.0.5 40000 " + std::to_string(port) +
-            " 6 1 40 1700000000 1700000060 REJECT OK\n";
+  // A port sweep, folded (one edge to 0.0.0.0/0) and per scanner IP.
+  for (bool fold : {true, false}) {
+    CAPTURE(fold);
+    TestContext ctx;
+    auto parser = NewParser(fold);
+    std::string text;
+    for (int port = 1; port <= 500; ++port) {
+      text += "2 1 eni-0f 203.0.113.5 10.0.0.5 40000 " + std::to_string(port) +
+              " 6 1 40 1700000000 1700000060 REJECT OK\n";
+    }
+    ctx.FeedLines(*parser, text);
+    MemoryStore store;
+    REQUIRE(store.Apply(ctx.delta_).ok());
+    auto e = FindEdge(store, Eni("eni-0f"), EdgeKind::kNetworkFlow, fold ? kInternetV4 : Ip("203.0.113.5"));
+    REQUIRE(e);
+    CHECK(e->count == 500);
+    CHECK(Counter(*e, "rejected") == 500);
+    CHECK(Counter(*e, "packets_in") == 500);
+    CHECK(Counter(*e, "folded_probes") == (fold ? 500 : 0));
+    CHECK(e->counters.size() <= kMaxEdgeCounters);
+    // The smallest ports are kept, the rest summed into "overflow".
+    const int64_t fixed = fold ? 4 : 3;  // bytes_in, packets_in, rejected (, folded_probes)
+    const int64_t kept = static_cast<int64_t>(kMaxEdgeCounters) - 1 - fixed;
+    CHECK(Counter(*e, "dport:00001") == 1);
+    CHECK(Counter(*e, "dport:" + std::string(5 - std::to_string(kept).size(), '0') + std::to_string(kept)) == 1);
+    CHECK(Counter(*e, "overflow") == 500 - kept);
+    int64_t ports = 0;
+    for (const auto& [name, n] : e->counters) ports += name.rfind("dport:", 0) == 0 ? n : 0;
+    CHECK(ports + Counter(*e, "overflow") == 500);
   }
-  ctx.FeedLines(*parser, text);
-  MemoryStore store;
-  REQUIRE(store.Apply(ctx.delta_).ok());
-  auto e = FindEdge(store, Eni("eni-0f"), EdgeKind::kNetworkFlow, Ip("203.0.113.5"));
-  REQUIRE(e);
-  CHECK(e->count == 500);
-  CHECK(Counter(*e, "rejected") == 500);
-  CHECK(Counter(*e, "packets_in") == 500);
-  CHECK(Counter(*e, "dport:00001") == 1);
-  CHECK(e->counters.size() <= kMaxEdgeCounters);
 }
 
 TEST_CASE("VpcFlow: Panther JSON rows and Cribl _raw rows", "[ingest][vpc_flow]") {
@@ -444,35 +472,220 @@ std::string ManyAddressesFile() {
 
 TEST_CASE("VpcFlow: the stored graph does not depend on write batches or cache evictions", "[ingest][vpc_flow]") {
   const std::string text = ManyAddressesFile();
+  for (bool fold : {true, false}) {
+    CAPTURE(fold);
+    TestContext one("many.log");
+    auto p1 = NewParser(fold);
+    one.FeedLines(*p1, text);
+    CHECK(Ok(one) == 6000);
+    MemoryStore whole;
+    REQUIRE(whole.Apply(one.delta_).ok());
+    std::vector<std::string> expected = DumpStore(whole);
 
-  TestContext one("many.log");
+    for (int batch : {1, 7, 1000}) {
+      CAPTURE(batch);
+      MemoryStore store;
+      BatchingContext ctx(store, batch, "many.log");
+      auto parser = NewParser(fold);
+      ctx.FeedLines(*parser, text);
+      ctx.Flush();
+      CHECK(DumpStore(store) == expected);
+    }
+
+    // Every address keeps its class, scanners included when they are kept.
+    size_t ips = 0;
+    REQUIRE(whole.ScanEntities(EntityKind::kIpAddress, [&](const Entity& e) {
+              ++ips;
+              bool is_public = e.key.rfind("10.", 0) != 0;
+              CHECK(e.Attr("ip_class") != nullptr);
+              CHECK(e.tags.count(is_public ? "public" : "private") == 1);
+              return true;
+            }).ok());
+    // The scanners' rejected probes are folded: one edge per interface.
+    CHECK(ips == (fold ? 0 : 3000) + 40 + 400);
+    size_t internet = 0;
+    REQUIRE(whole.ScanEntities(EntityKind::kIpNetwork, [&](const Entity&) {
+              ++internet;
+              return true;
+            }).ok());
+    CHECK(internet == (fold ? 1 : 0));
+    if (fold) {
+      // Even interfaces get the even lines, the probes: 15 each.
+      for (int eni : {0, 8, 398}) {
+        char eni_id[32];
+        std::snprintf(eni_id, sizeof(eni_id), "eni-%017d", eni);
+        auto probes = FindEdge(whole, Eni(eni_id), EdgeKind::kNetworkFlow, kInternetV4);
+        REQUIRE(probes);
+        CHECK(Counter(*probes, "folded_probes") == 15);
+        CHECK(Counter(*probes, "folded_probes") == Counter(*probes, "rejected"));
+        CHECK(Counter(*probes, "accepted") == 0);
+      }
+    }
+  }
+}
+
+// Scanner sweeps in shuffled order: the ports kept on the folded edge (the
+// smallest, the rest in "overflow") are the same for any batching.
+TEST_CASE("VpcFlow: a folded edge's ports do not depend on write batches", "[ingest][vpc_flow]") {
+  std::string text;
+  for (int i = 0; i < 2999; ++i) {
+    int port = 1 + (i * 7919) % 2999;  // every port 1..2999 once, out of order
+    char line[256];
+    std::snprintf(line, sizeof(line), "2 1 eni-0f 198.51.%d.%d 10.0.0.5 40000 %d 6 1 40 %d %d REJECT OK\n",
+                  i % 7, 1 + i % 250, port, 1700000000 + (i % 97) * 60, 1700000060 + (i % 97) * 60);
+    text += line;
+  }
+  TestContext one;
   auto p1 = NewParser();
   one.FeedLines(*p1, text);
-  CHECK(Ok(one) == 6000);
   MemoryStore whole;
   REQUIRE(whole.Apply(one.delta_).ok());
   std::vector<std::string> expected = DumpStore(whole);
-
-  for (int batch : {1, 7, 1000}) {
+  auto e = FindEdge(whole, Eni("eni-0f"), EdgeKind::kNetworkFlow, kInternetV4);
+  REQUIRE(e);
+  CHECK(Counter(*e, "folded_probes") == 2999);
+  CHECK(Counter(*e, "dport:00001") == 1);
+  CHECK(Counter(*e, "overflow") > 0);
+  for (int batch : {1, 13, 500}) {
     CAPTURE(batch);
     MemoryStore store;
-    BatchingContext ctx(store, batch, "many.log");
+    BatchingContext ctx(store, batch);
     auto parser = NewParser();
     ctx.FeedLines(*parser, text);
     ctx.Flush();
     CHECK(DumpStore(store) == expected);
   }
+}
 
-  // Every address keeps its class, scanners included.
-  size_t ips = 0;
-  REQUIRE(whole.ScanEntities(EntityKind::kIpAddress, [&](const Entity& e) {
-            ++ips;
-            bool is_public = e.key.rfind("10.", 0) != 0;
-            CHECK(e.Attr("ip_class") != nullptr);
-            CHECK(e.tags.count(is_public ? "public" : "private") == 1);
-            return true;
-          }).ok());
-  CHECK(ips == 3000 + 40 + 400);
+TEST_CASE("VpcFlow: rejected inbound internet probes fold into one edge per interface", "[ingest][vpc_flow]") {
+  const std::string text =
+      "version account-id interface-id instance-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
+      "action log-status flow-direction\n"
+      // Three scanners probe eni-0f01 (with and without flow-direction).
+      "5 1 eni-0f01 i-0f01 198.51.100.7 10.0.0.5 40001 22 6 1 44 1700000000 1700000060 REJECT OK ingress\n"
+      "5 1 eni-0f01 i-0f01 45.33.32.156 10.0.0.5 40002 3389 6 2 88 1700003600 1700003660 REJECT OK -\n"
+      "5 1 eni-0f01 i-0f01 185.220.101.47 10.0.0.5 40003 22 6 1 40 1700007200 1700007260 REJECT OK ingress\n"
+      // One scanner's connection is accepted: it keeps its own edge.
+      "5 1 eni-0f01 i-0f01 45.33.32.156 10.0.0.5 40004 443 6 5 700 1700000100 1700000160 ACCEPT OK ingress\n"
+      // A rejected flow with a private remote keeps its per-IP edge.
+      "5 1 eni-0f01 i-0f01 10.0.9.9 10.0.0.5 40005 5432 6 1 40 1700000200 1700000260 REJECT OK ingress\n"
+      // Rejected outbound to the internet: per-IP too.
+      "5 1 eni-0f01 i-0f01 10.0.0.5 203.0.113.50 40006 25 6 1 40 1700000300 1700000360 REJECT OK egress\n"
+      // IPv6 probes go to ::/0.
+      "5 1 eni-0f01 i-0f01 2a06:4880::5 2600:1f18::10 40007 23 6 1 60 1700000400 1700000460 REJECT OK ingress\n"
+      // An instance without an interface ID is the local side: folded as well.
+      "5 1 - i-0f02 192.0.2.99 10.0.0.6 40008 22 6 1 40 1700000500 1700000560 REJECT OK ingress\n"
+      // Neither interface nor instance: the local IP keeps per-IP edges.
+      "5 1 - - 192.0.2.98 10.0.0.7 40009 22 6 1 40 1700000600 1700000660 REJECT OK ingress\n";
+  const EntityRef eni = Eni("eni-0f01");
+
+  TestContext ctx("probes.log");
+  auto parser = NewParser();
+  ctx.FeedLines(*parser, text);
+  CHECK(Ok(ctx) == 9);
+  MemoryStore store;
+  REQUIRE(store.Apply(ctx.delta_).ok());
+
+  auto probes = FindEdge(store, eni, EdgeKind::kNetworkFlow, kInternetV4);
+  REQUIRE(probes);
+  CHECK(probes->count == 3);
+  CHECK(probes->failure == 3);
+  CHECK(Counter(*probes, "folded_probes") == 3);
+  CHECK(Counter(*probes, "rejected") == 3);
+  CHECK(Counter(*probes, "accepted") == 0);
+  CHECK(Counter(*probes, "packets_in") == 4);
+  CHECK(Counter(*probes, "bytes_in") == 172);
+  CHECK(Counter(*probes, "bytes_out") == 0);
+  CHECK(Counter(*probes, "dport:00022") == 2);
+  CHECK(Counter(*probes, "dport:03389") == 1);
+  CHECK(probes->first_seen == 1700000000);
+  CHECK(probes->last_seen == 1700007200);
+  CHECK(probes->hourly.size() == 3);
+  CHECK(probes->first_evidence.ref == "probes.log:2");
+  CHECK(probes->last_evidence.ref == "probes.log:4");
+  // The scanners that only probed are not in the graph at all.
+  CHECK_FALSE(Exists(store, Ip("198.51.100.7")));
+  CHECK_FALSE(Exists(store, Ip("185.220.101.47")));
+  CHECK_FALSE(FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("198.51.100.7")));
+
+  auto accepted = FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("45.33.32.156"));
+  REQUIRE(accepted);
+  CHECK(accepted->count == 1);
+  CHECK(Counter(*accepted, "accepted") == 1);
+  CHECK(Counter(*accepted, "rejected") == 0);
+  CHECK(Counter(*accepted, "dport:00443") == 1);
+  auto scanner = store.Find(Ip("45.33.32.156"));
+  REQUIRE(scanner.ok());
+  REQUIRE(scanner->has_value());
+  CHECK(*(*scanner)->Attr("ip_class") == "public");
+
+  auto internal = FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("10.0.9.9"));
+  REQUIRE(internal);
+  CHECK(Counter(*internal, "rejected") == 1);
+  CHECK(internal->counters.count("folded_probes") == 0);
+  auto outbound = FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("203.0.113.50"));
+  REQUIRE(outbound);
+  CHECK(Counter(*outbound, "rejected") == 1);
+  CHECK(Counter(*outbound, "bytes_out") == 40);
+
+  auto v6 = FindEdge(store, eni, EdgeKind::kNetworkFlow, kInternetV6);
+  REQUIRE(v6);
+  CHECK(Counter(*v6, "folded_probes") == 1);
+  CHECK(Counter(*v6, "dport:00023") == 1);
+  CHECK_FALSE(Exists(store, Ip("2a06:4880::5")));
+  // Per interface: 0.0.0.0/0, ::/0, and the three kept remotes.
+  CHECK(CountEdges(store, eni, EdgeKind::kNetworkFlow) == 5);
+
+  auto instance_probe = FindEdge(store, Instance("i-0f02"), EdgeKind::kNetworkFlow, kInternetV4);
+  REQUIRE(instance_probe);
+  CHECK(Counter(*instance_probe, "folded_probes") == 1);
+  CHECK(FindEdge(store, Ip("10.0.0.7"), EdgeKind::kNetworkFlow, Ip("192.0.2.98")));
+  CHECK_FALSE(FindEdge(store, Ip("10.0.0.7"), EdgeKind::kNetworkFlow, kInternetV4));
+
+  auto internet = store.Find(kInternetV4);
+  REQUIRE(internet.ok());
+  REQUIRE(internet->has_value());
+  CHECK((*internet)->first_seen == 1700000000);
+  CHECK((*internet)->last_seen == 1700007200);
+
+  // fold_rejected_probes = false: an edge per scanner, as before.
+  TestContext kept_ctx("probes.log");
+  auto kept_parser = NewParser(/*fold_rejected_probes=*/false);
+  kept_ctx.FeedLines(*kept_parser, text);
+  MemoryStore kept;
+  REQUIRE(kept.Apply(kept_ctx.delta_).ok());
+  for (const char* scanner_ip : {"198.51.100.7", "185.220.101.47", "2a06:4880::5"}) {
+    INFO(scanner_ip);
+    auto e = FindEdge(kept, eni, EdgeKind::kNetworkFlow, Ip(scanner_ip));
+    REQUIRE(e);
+    CHECK(Counter(*e, "rejected") == 1);
+    CHECK(e->counters.count("folded_probes") == 0);
+    CHECK(Exists(kept, Ip(scanner_ip)));
+  }
+  auto both = FindEdge(kept, eni, EdgeKind::kNetworkFlow, Ip("45.33.32.156"));
+  REQUIRE(both);
+  CHECK(Counter(*both, "rejected") == 1);
+  CHECK(Counter(*both, "accepted") == 1);
+  CHECK(FindEdge(kept, Instance("i-0f02"), EdgeKind::kNetworkFlow, Ip("192.0.2.99")));
+  CHECK_FALSE(Exists(kept, kInternetV4));
+  CHECK_FALSE(Exists(kept, kInternetV6));
+  CHECK(CountEdges(kept, eni, EdgeKind::kNetworkFlow) == 6);
+}
+
+TEST_CASE("VpcFlow: IngestOptions::fold_rejected_probes reaches the parser through Ingest", "[ingest][vpc_flow]") {
+  for (bool fold : {true, false}) {
+    CAPTURE(fold);
+    MemoryStore store;
+    IngestOptions options;
+    options.fold_rejected_probes = fold;
+    Result<IngestStats> stats = Ingest(store, {GUMSHOE_TEST_DATA "/vpc_flow/v2_default.log"}, options);
+    REQUIRE(stats.ok());
+    CHECK(stats->records_ok == 4);
+    EntityRef eni = Eni("eni-0a1b2c3d4e5f60001");
+    CHECK(FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("198.51.100.20")));
+    CHECK(FindEdge(store, eni, EdgeKind::kNetworkFlow, kInternetV4).has_value() == fold);
+    CHECK(FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("203.0.113.77")).has_value() == !fold);
+  }
 }
 
 TEST_CASE("VpcFlow: interface attributes keep their newest observation when rows go back in time",

@@ -44,6 +44,8 @@ enum class EntityKind : uint8_t {
   kThreatList = 19,       // threat-intel list name: tor, or the name given with --list-name
   kIdentityProvider = 20, // SAML provider ARN or OIDC issuer
   kApiCall = 21,          // <eventSource>:<eventName>, e.g. iam.amazonaws.com:CreateUser
+  kIpNetwork = 22,        // IP network in CIDR notation, canonical (host bits zero, RFC 5952 for IPv6):
+                          //   203.0.113.0/24; 0.0.0.0/0 and ::/0 stand for the internet
 };
 inline constexpr EntityKind kAllEntityKinds[] = {
     EntityKind::kAccount,       EntityKind::kIamUser,          EntityKind::kIamRole,
@@ -52,7 +54,8 @@ inline constexpr EntityKind kAllEntityKinds[] = {
     EntityKind::kRdsInstance,   EntityKind::kDbUser,           EntityKind::kS3Bucket,
     EntityKind::kUserAgent,     EntityKind::kDomain,           EntityKind::kFinding,
     EntityKind::kAwsService,    EntityKind::kLambdaFunction,   EntityKind::kEksCluster,
-    EntityKind::kThreatList,    EntityKind::kIdentityProvider, EntityKind::kApiCall};
+    EntityKind::kThreatList,    EntityKind::kIdentityProvider, EntityKind::kApiCall,
+    EntityKind::kIpNetwork};
 
 // Edge kinds. Every edge is directed src -> dst; the meaning of each:
 enum class EdgeKind : uint8_t {
@@ -68,7 +71,8 @@ enum class EdgeKind : uint8_t {
   kInstanceProfileRole = 9,// ec2_instance -> iam_role of its instance profile
   kRead = 10,              // actor or ip -> s3_bucket it read (GetObject, ListObjects, ...)
   kWrote = 11,             // actor or ip -> s3_bucket it wrote (PutObject, DeleteObject, ...)
-  kNetworkFlow = 12,       // ec2_instance/network_interface/ip -> remote ip_address (VPC flow)
+  kNetworkFlow = 12,       // ec2_instance/network_interface/ip -> remote ip_address (VPC flow), or
+                           //   -> ip_network 0.0.0.0/0 or ::/0 for folded rejected inbound internet probes
   kQueried = 13,           // ec2_instance or ip -> domain it asked the resolver for
   kResolvedTo = 14,        // domain -> ip_address in the answer
   kDbLogin = 15,           // ip_address -> db_user: login attempts (success and failure counts)

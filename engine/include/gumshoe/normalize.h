@@ -7,6 +7,8 @@
 //   ec2_instance, network_interface  lower case
 //   ip_address         IPv4 dotted quad without leading zeros; IPv6 per RFC 5952
 //                      (lower case, longest zero run compressed, IPv4-mapped kept as ::ffff:a.b.c.d)
+//   ip_network         <address>/<length>, the address as for ip_address with the host bits
+//                      zeroed (10.1.2.3/8 -> 10.0.0.0/8); the length is required
 //   s3_bucket, domain, rds_instance, aws_service  lower case; domain without trailing dot
 //   user_agent         as logged, truncated to kMaxUserAgentBytes
 // Keys longer than kMaxKeyBytes are rejected by NormalizeKey.
@@ -56,12 +58,12 @@ std::optional<IpPrefix> ParsePrefix(std::string_view text);
 Result<std::string> NormalizeKey(EntityKind kind, std::string_view raw);
 
 // Guesses the kind of a bare identifier the way a user types it: an ARN, an
-// AKIA/ASIA key, i-..., eni-..., an IP. Returns nothing when it cannot tell
+// AKIA/ASIA key, i-..., eni-..., an IP, a CIDR network. Returns nothing when it cannot tell
 // (bucket names and finding IDs need a store lookup).
 std::optional<EntityKind> GuessKind(std::string_view text);
 
 // The entities a user-typed reference may mean, most likely first: "kind:key"
-// gives exactly that kind; a bare ARN, AKIA/ASIA key, i-..., eni-... or IP its
+// gives exactly that kind; a bare ARN, AKIA/ASIA key, i-..., eni-..., IP or CIDR its
 // guessed kind; any other text every kind whose keys it could be (bucket,
 // finding ID, domain, ...). Keys are normalised. Never fails; may be empty.
 std::vector<EntityRef> CandidateRefs(std::string_view text);

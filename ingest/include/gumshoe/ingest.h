@@ -82,6 +82,12 @@ struct IngestOptions {
   int tor_window_hours = 24;
   // RDS logs: the DB instance when neither path nor content names it.
   std::string db_instance;
+  // VPC flow logs: a REJECTed inbound flow from a public address to an ENI or
+  // instance (an internet scanner's probe) is folded into one network_flow
+  // edge per interface/instance to ip_network 0.0.0.0/0 (::/0 for IPv6),
+  // counter folded_probes, instead of an edge to each scanner IP. false keeps
+  // one edge per remote IP. Default: true.
+  bool fold_rejected_probes = true;
   // Called about every 50k records and per file. May be empty.
   std::function<void(const IngestProgress&)> progress;
 };

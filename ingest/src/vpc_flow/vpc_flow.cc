@@ -16,9 +16,20 @@
 //     side's point of view), accepted/rejected (one per row), and
 //     dport:NNNNN (5-digit zero-padded) for the destination port of rows whose
 //     destination looks like the service side (dstport <= srcport or < 1024);
-//     at most kMaxDportCounters distinct ports per edge and batch, so the
-//     fixed counters are never pushed out by kMaxEdgeCounters;
+//     past kMaxEdgeCounters, the smallest ports are kept and the rest summed
+//     into "overflow" (MergeEdgeStats' rule, applied as the row is added, so
+//     the stored counters do not depend on batching); fixed counters are
+//     never pushed out;
 //     success/failure = ACCEPT/REJECT; hourly buckets from `start`.
+//   Folded probes: a REJECT row that is inbound (the remote address is the
+//     source), whose remote address is public and whose local side is an
+//     interface or instance (an internet scanner's probe) goes instead to
+//       local -network_flow-> ip_network 0.0.0.0/0 (::/0 for an IPv6 remote)
+//     with the same counters plus folded_probes (one per row); the remote IP
+//     entity is not touched. Scanners would otherwise make most of the edges
+//     (one per interface and scanner). The rule looks at the row alone, so the
+//     graph does not depend on batching or file order.
+//     IngestOptions::fold_rejected_probes = false keeps the per-IP edges.
 //   ec2_instance -has_interface-> network_interface (when instance-id is known)
 //   network_interface -assigned_ip-> local ip (when the local IP is non-public)
 //   ip entities get attr ip_class and tag "private"/"public".
@@ -51,6 +62,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <iterator>
 #include <limits>
 #include <cstdio>
 #include <string>
@@ -65,8 +77,6 @@
 namespace gumshoe::ingest {
 namespace {
 
-// Distinct dport:NNNNN counters one edge may gain within one batch.
-constexpr size_t kMaxDportCounters = 32;
 // Most columns a header may name.
 constexpr size_t kMaxColumns = 128;
 // Interfaces whose local address is remembered per file.
@@ -199,7 +209,8 @@ size_t SplitSpaces(std::string_view line, Fn&& fn) {
 
 class VpcFlowParser : public FileParser {
  public:
-  VpcFlowParser() : columns_(std::begin(kDefaultV2), std::end(kDefaultV2)) {}
+  explicit VpcFlowParser(bool fold_rejected_probes)
+      : fold_rejected_probes_(fold_rejected_probes), columns_(std::begin(kDefaultV2), std::end(kDefaultV2)) {}
 
   void OnLine(std::string_view line, RecordContext& ctx) override {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
@@ -362,18 +373,25 @@ class VpcFlowParser : public FileParser {
     IpSlot& remote_ip = src_local ? *dst : *src;
     GraphDelta& delta = ctx.delta();
     std::string evidence = ctx.EvidenceRef();
-    // An IP's class is a function of its key: emitted the first time this
-    // parser meets the address (again when its cache slot was reused). Its
-    // time is carried by the edges below, except for a public local address,
-    // which no edge touches.
-    Classify(delta, *src);
-    Classify(delta, *dst);
     bool local_is_ip = eni == nullptr && instance == nullptr;
     OwnerSlot* owner = eni != nullptr ? eni : instance;
     const EntityRef& local = owner != nullptr ? owner->ref : local_ip.ip.ref;
+    // A rejected probe from the internet (see the header comment).
+    bool folded = fold_rejected_probes_ && outcome < 0 && !src_local && owner != nullptr &&
+                  remote_ip.ip.ip_class == IpClass::kPublic;
+    // An IP's class is a function of its key: emitted the first time this
+    // parser meets the address (again when its cache slot was reused). Its
+    // time is carried by the edges below, except for a public local address,
+    // which no edge touches. A folded probe leaves the remote IP alone.
+    Classify(delta, local_ip);
+    if (!folded) Classify(delta, remote_ip);
     if (!local_is_ip && local_ip.ip.ip_class == IpClass::kPublic) delta.Touch(local_ip.ip.ref, t);
     EdgeObservation obs{t, outcome, evidence, 1};
-    EdgeStats& flow = delta.AddEdge(local, EdgeKind::kNetworkFlow, remote_ip.ip.ref, obs);
+    const EntityRef& remote = !folded                                        ? remote_ip.ip.ref
+                              : remote_ip.ip.ref.key.find(':') == std::string::npos ? internet_v4_
+                                                                                    : internet_v6_;
+    EdgeStats& flow = delta.AddEdge(local, EdgeKind::kNetworkFlow, remote, obs);
+    if (folded) flow.counters[folded_probes_key_] += 1;
     if (src_local) {
       AddCount(flow.counters[bytes_out_key_], bytes);
       AddCount(flow.counters[packets_out_key_], packets);
@@ -465,7 +483,11 @@ class VpcFlowParser : public FileParser {
     return src_local;
   }
 
-  static void AddPort(EdgeStats& stats, uint64_t port) {
+  // Counts one row for port `port` on the edge, keeping at most
+  // kMaxEdgeCounters counters by MergeEdgeStats' rule: the edge then holds
+  // what merging the rows one by one would give, so its stored counters do
+  // not depend on how rows are split into batches.
+  void AddPort(EdgeStats& stats, uint64_t port) const {
     // "dport:NNNNN"; port <= 65535.
     char text[11] = {'d', 'p', 'o', 'r', 't', ':'};
     for (int i = 10; i >= 6; --i) {
@@ -478,11 +500,19 @@ class VpcFlowParser : public FileParser {
       ++it->second;
       return;
     }
-    size_t ports = 0;
-    for (auto p = stats.counters.lower_bound("dport:"); p != stats.counters.end() && p->first.compare(0, 6, "dport:") == 0; ++p) {
-      ++ports;
+    auto overflow = stats.counters.find(overflow_key_);
+    if (overflow != stats.counters.end()) {
+      // Full: a port above every kept one would be the first to be summed
+      // into "overflow" (dport: is the only keyed family on flow edges).
+      auto last = stats.counters.lower_bound(dport_end_key_);
+      if (last != stats.counters.begin() && std::prev(last)->first.compare(0, 6, "dport:") == 0 &&
+          std::prev(last)->first.compare(key) < 0) {
+        ++overflow->second;
+        return;
+      }
     }
-    if (ports < kMaxDportCounters) stats.counters.emplace(std::move(key), 1);
+    stats.counters.emplace(std::move(key), 1);
+    if (stats.counters.size() > kMaxEdgeCounters) MergeEdgeStats(stats, EdgeStats{});
   }
 
   static bool MakeIp(std::string_view raw, IpSlot& slot) {
@@ -500,6 +530,7 @@ class VpcFlowParser : public FileParser {
     return true;
   }
 
+  const bool fold_rejected_probes_;
   std::vector<Field> columns_;
   std::unordered_map<std::string, std::string> learned_;  // eni -> its local address
   // Flow logs repeat a few thousand addresses and interfaces on millions of
@@ -509,7 +540,11 @@ class VpcFlowParser : public FileParser {
   net::TokenCache<OwnerSlot, 128> instances_;
   // Counter names, built once rather than per line.
   const std::string bytes_out_key_{"bytes_out"}, bytes_in_key_{"bytes_in"}, packets_out_key_{"packets_out"},
-      packets_in_key_{"packets_in"}, accepted_key_{"accepted"}, rejected_key_{"rejected"};
+      packets_in_key_{"packets_in"}, accepted_key_{"accepted"}, rejected_key_{"rejected"},
+      folded_probes_key_{"folded_probes"}, overflow_key_{"overflow"}, dport_end_key_{"dport;"};
+  // Where folded probes go: the internet.
+  const EntityRef internet_v4_{EntityKind::kIpNetwork, "0.0.0.0/0"};
+  const EntityRef internet_v6_{EntityKind::kIpNetwork, "::/0"};
 };
 
 class VpcFlowIngestor : public Ingestor {
@@ -545,8 +580,8 @@ class VpcFlowIngestor : public Ingestor {
     }
     return 0;
   }
-  std::unique_ptr<FileParser> NewParser(const FileInfo&, const IngestOptions&) const override {
-    return std::make_unique<VpcFlowParser>();
+  std::unique_ptr<FileParser> NewParser(const FileInfo&, const IngestOptions& options) const override {
+    return std::make_unique<VpcFlowParser>(options.fold_rejected_probes);
   }
 };
 
