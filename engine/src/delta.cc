@@ -51,10 +51,10 @@ EdgeStats& GraphDelta::AddEdge(const EntityRef& src, EdgeKind kind, const Entity
   auto [it, inserted] = edges_.try_emplace(EdgeKey{&s, &d, kind});
   EdgeEntry& entry = it->second;
   if (inserted) {
-    entry.src = src;
+    entry.src = &s;
     entry.kind = kind;
-    entry.dst = dst;
-    approx_bytes_ += 3 * (src.key.size() + dst.key.size()) + 320;
+    entry.dst = &d;
+    approx_bytes_ += 320;
   }
   size_t hours_before = entry.stats.hourly.size();
   ObserveEdge(entry.stats, obs.time, obs.outcome, obs.evidence, obs.weight);

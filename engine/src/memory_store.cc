@@ -127,8 +127,8 @@ Status MemoryStore::Apply(const GraphDelta& delta) {
     next->names.emplace(std::make_pair(e.kind, e.key), id);
   }
   for (const auto& [k, edge] : delta.edges()) {
-    EntityId src = hasher_.IdOf(edge.src.kind, edge.src.key);
-    EntityId dst = hasher_.IdOf(edge.dst.kind, edge.dst.key);
+    EntityId src = hasher_.IdOf(edge.src->kind, edge.src->key);
+    EntityId dst = hasher_.IdOf(edge.dst->kind, edge.dst->key);
     MergeEdgeStats(next->out[{src, edge.kind, dst}], edge.stats);
     MergeEdgeStats(next->in[{dst, edge.kind, src}], edge.stats);
   }

@@ -505,8 +505,8 @@ class RocksStore final : public GraphStore {
       }
     }
     for (const auto& [unused, edge] : delta.edges()) {
-      EntityId src = hasher_.IdOf(edge.src.kind, edge.src.key);
-      EntityId dst = hasher_.IdOf(edge.dst.kind, edge.dst.key);
+      EntityId src = hasher_.IdOf(edge.src->kind, edge.src->key);
+      EntityId dst = hasher_.IdOf(edge.dst->kind, edge.dst->key);
       values.push_back(EncodeEdgeStats(edge.stats));
       out_edges.push_back(Entry{EncodeEdgeKey(src, edge.kind, dst), &values.back()});
       in_edges.push_back(Entry{EncodeEdgeKey(dst, edge.kind, src), &values.back()});

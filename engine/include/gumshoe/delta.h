@@ -32,6 +32,13 @@ struct EdgeObservation {
 
 class GraphDelta {
  public:
+  GraphDelta() = default;
+  // Edges point at the delta's own entity entries: a delta moves, never copies.
+  GraphDelta(const GraphDelta&) = delete;
+  GraphDelta& operator=(const GraphDelta&) = delete;
+  GraphDelta(GraphDelta&&) = default;
+  GraphDelta& operator=(GraphDelta&&) = default;
+
   // Records the entity as seen at `t` (kNoTime: exists, time unknown).
   void Touch(const EntityRef& e, Timestamp t);
   void SetAttr(const EntityRef& e, std::string_view name, std::string_view value, Timestamp t);
@@ -43,10 +50,11 @@ class GraphDelta {
   void AddRecord(const RecordId& id) { records_.insert(id); }
   bool HasRecord(const RecordId& id) const { return records_.count(id) != 0; }
 
+  // src and dst point at entries of entities() (stable until Clear).
   struct EdgeEntry {
-    EntityRef src;
-    EdgeKind kind;
-    EntityRef dst;
+    const Entity* src = nullptr;
+    EdgeKind kind = EdgeKind::kInvolves;
+    const Entity* dst = nullptr;
     EdgeStats stats;
   };
   // An edge's identity within one delta: its two ends' entries (whose
