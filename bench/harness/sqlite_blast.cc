@@ -118,6 +118,7 @@ bool SqliteBlast::Prepare(std::string& plan) {
   const std::string fact = "(" + KindList(structural) + ")";
   const int eni = int(EntityKind::kNetworkInterface), has_interface = int(EdgeKind::kHasInterface);
   const int db_login = int(EdgeKind::kDbLogin);
+  const int network_flow = int(EdgeKind::kNetworkFlow);
   auto step = [&](const char* near, const char* far, const char* far_kind, int dir) {
     return std::string(" SELECT e.") + far + ", e." + far_kind + ", r.d + (e.kind <> " + std::to_string(has_interface) +
            ") FROM reach r JOIN rules u ON u.dir = " + std::to_string(dir) +
@@ -125,7 +126,8 @@ bool SqliteBlast::Prepare(std::string& plan) {
            " JOIN edges e ON e." + near + " = r.id AND e.kind = u.kind" +
            " WHERE r.d < ?3 AND (r.d = 0 OR r.k NOT IN " + leaf + ")" +
            " AND e.first <= ?5 AND (e.last >= ?4 OR e.kind IN " + fact + ")" +
-           " AND (e.kind <> " + std::to_string(db_login) + " OR e.ok > 0)";
+           " AND ((e.kind <> " + std::to_string(db_login) + " AND e.kind <> " + std::to_string(network_flow) +
+           ") OR e.ok > 0)";
   };
   std::string sql = "WITH RECURSIVE reach(id, k, d) AS (VALUES(?1, ?2, 0) UNION" + step("src", "dst", "dk", 0) +
                     " UNION" + step("dst", "src", "sk", 1) + ") SELECT COUNT(DISTINCT id) FROM reach WHERE k <> " +

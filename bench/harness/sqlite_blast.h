@@ -10,7 +10,8 @@
 //   - an EC2 instance walks its network interfaces' flows and DNS queries at
 //     the same hop (has_interface is crossed at depth + 0 whatever its own
 //     activity, and the interface's own row is not counted);
-//   - db_login only when the login succeeded at least once;
+//   - db_login and network_flow only when a login succeeded / a flow was
+//     accepted at least once;
 //   - structural edges (credential_of, assumed_role, ...) count when they
 //     existed by the window's end.
 // Where it does less work than BlastRadius (every difference favours SQLite):

@@ -186,8 +186,9 @@ struct Loader {
         n = std::max<uint64_t>(n, 1);
       }
       if (n == 0 && !window.unbounded()) return true;
-      // A database is reached by a login that succeeded, not by attempts.
-      if (e.kind == EdgeKind::kDbLogin && sum->success == 0) return true;
+      // A database is reached by a login that succeeded, not by attempts; a
+      // host by traffic that was accepted, not by rejected probes.
+      if ((e.kind == EdgeKind::kDbLogin || e.kind == EdgeKind::kNetworkFlow) && sum->success == 0) return true;
       const EntityId& other = dir == Direction::kOut ? e.dst : e.src;
       if (other == id || other == self) return true;
       auto [it, added] = rs->index.try_emplace(other, rs->found.size());
@@ -252,8 +253,7 @@ struct Loader {
         t.dir = rule.dir;
         t.omitted = order.size() - keep;
         t.omitted_kind = order[keep]->other.kind;
-        t.note = "+" + std::to_string(t.omitted) + " more " + std::string(EntityKindLabel(t.omitted_kind)) + " via " +
-                 std::string(EdgeKindName(rule.kind)) + " from " + FormatRef(t.at);
+        t.note = BlastTruncationNote(t);
         truncations.push_back(std::move(t));
       }
       for (size_t i = 0; i < keep; ++i) {
@@ -343,6 +343,37 @@ std::string_view Verb(EdgeKind k) {
 
 bool IsBlastLeafKind(EntityKind kind) { return LeafKind(kind); }
 bool IsBlastStructuralEdge(EdgeKind kind) { return IsStructural(kind); }
+
+const Evidence& BlastHopEvidence(const EdgeStats& stats, Timestamp time) {
+  return (stats.first_evidence.time != kNoTime && stats.first_evidence.time >= time) || stats.last_evidence.time < time
+             ? stats.first_evidence
+             : stats.last_evidence;
+}
+
+double BlastScore(EdgeKind reaching, uint64_t volume, Timestamp first_touch, const TimeWindow& window, int hop) {
+  Timestamp span = (window.since != kNoTime && window.until != kNoTime)
+                       ? std::max<Timestamp>(1, window.until - window.since)
+                       : 0;
+  double v = 1 + std::log10(1 + static_cast<double>(volume));
+  double recency = 1;
+  if (span > 0 && first_touch != kNoTime)
+    recency = 0.5 + 0.5 * std::clamp(static_cast<double>(first_touch - window.since) / span, 0.0, 1.0);
+  return std::round(KindWeight(reaching) * v * recency / hop * 100) / 100;
+}
+
+std::string BlastFootholdNote(bool from_finding, bool marked, bool plus_launchers) {
+  std::string note = !from_finding ? "the entity asked about"
+                     : marked      ? "entities the finding marks as compromised or acting"
+                                   : "no foothold marked by the finding: its involved credentials, principals, "
+                                     "instances and DB users";
+  if (plus_launchers) note += "; plus the principal(s) that launched a foothold instance";
+  return note;
+}
+
+std::string BlastTruncationNote(const BlastTruncation& t) {
+  return "+" + std::to_string(t.omitted) + " more " + std::string(EntityKindLabel(t.omitted_kind)) + " via " +
+         std::string(EdgeKindName(t.edge)) + " from " + FormatRef(t.at);
+}
 
 std::vector<BlastRule> DefaultBlastRules() {
   const std::vector<EntityKind> network = {EntityKind::kEc2Instance, EntityKind::kNetworkInterface};
@@ -438,7 +469,12 @@ const BlastNode* BlastRadiusResult::Find(const EntityRef& ref) const {
 
 Result<TimeWindow> BlastWindow(const GraphReader& reader, const EntityRef& start, const BlastRadiusOptions& options) {
   GUMSHOE_ASSIGN_OR_RETURN(TimeWindow w, ScopeWindow(reader, start, options.window, options.scope));
-  if (start.kind != EntityKind::kFinding && options.window.until == kNoTime && w.until != kNoTime) {
+  return BlastWindowFromScope(start.kind, w, options);
+}
+
+TimeWindow BlastWindowFromScope(EntityKind start_kind, const TimeWindow& scoped, const BlastRadiusOptions& options) {
+  TimeWindow w = scoped;
+  if (start_kind != EntityKind::kFinding && options.window.until == kNoTime && w.until != kNoTime) {
     // The foothold's last activity is where the attacker's reach begins, not
     // where it ends: keep the start, move the end forward.
     w.until = options.forward_horizon < 0 ? kNoTime : w.until + options.forward_horizon;
@@ -454,17 +490,14 @@ Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef
   result.start = start;
   GUMSHOE_ASSIGN_OR_RETURN(result.window, BlastWindow(reader, start, options));
 
+  bool marked = false;
   if (start.kind == EntityKind::kFinding) {
     result.start_entity = *start_entity;
-    bool marked = false;
     GUMSHOE_ASSIGN_OR_RETURN(result.footholds, FindingFootholds(reader, start, &marked));
-    result.foothold_note = marked ? "entities the finding marks as compromised or acting"
-                                  : "no foothold marked by the finding: its involved credentials, principals, "
-                                    "instances and DB users";
   } else {
     result.footholds.push_back(start);
-    result.foothold_note = "the entity asked about";
   }
+  result.foothold_note = BlastFootholdNote(start.kind == EntityKind::kFinding, marked, false);
   if (options.include_launchers) {
     // An instance foothold widens to whoever launched it in the window: the
     // attacker's other instances are in scope too.
@@ -486,7 +519,7 @@ Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef
       }
     }
     if (!launchers.empty()) {
-      result.foothold_note += "; plus the principal(s) that launched a foothold instance";
+      result.foothold_note = BlastFootholdNote(start.kind == EntityKind::kFinding, marked, true);
       result.footholds.insert(result.footholds.end(), launchers.begin(), launchers.end());
     }
   }
@@ -551,9 +584,6 @@ Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef
       fg, 0, boost::visitor(visitor).color_map(boost::make_iterator_property_map(colors.begin(), boost::get(boost::vertex_index, fg))));
 
   // Results.
-  Timestamp span = (result.window.since != kNoTime && result.window.until != kNoTime)
-                       ? std::max<Timestamp>(1, result.window.until - result.window.since)
-                       : 0;
   for (size_t bv = 1; bv < n; ++bv) {
     if (hop[bv] < 0 || hop[bv] > options.max_depth) continue;
     size_t v = bv - 1;
@@ -572,10 +602,7 @@ Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef
       h.stored_forward = le.stored_forward;
       h.time = arrival[cur];
       h.via = le.via;
-      const Evidence& ev = (le.stats.first_evidence.time != kNoTime && le.stats.first_evidence.time >= h.time) ||
-                                   le.stats.last_evidence.time < h.time
-                               ? le.stats.first_evidence
-                               : le.stats.last_evidence;
+      const Evidence& ev = BlastHopEvidence(le.stats, h.time);
       h.evidence = ev.ref;
       h.evidence_time = ev.time;
       node.path.push_back(std::move(h));
@@ -585,11 +612,7 @@ Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef
     if (!node.foothold && !node.path.empty()) {
       const LoadedEdge& last = loader.edges[pred[bv] - 1];
       node.volume = last.stats.CountInWindow(result.window.since, result.window.until);
-      double volume = 1 + std::log10(1 + static_cast<double>(node.volume));
-      double recency = 1;
-      if (span > 0 && node.first_touch != kNoTime)
-        recency = 0.5 + 0.5 * std::clamp(static_cast<double>(node.first_touch - result.window.since) / span, 0.0, 1.0);
-      node.score = std::round(KindWeight(last.kind) * volume * recency / node.hop * 100) / 100;
+      node.score = BlastScore(last.kind, node.volume, node.first_touch, result.window, node.hop);
     }
     result.nodes.push_back(std::move(node));
   }

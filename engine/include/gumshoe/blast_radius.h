@@ -78,7 +78,8 @@ struct BlastRule {
 // profile sessions), read, wrote, db_login (ip -> db_user; only logins that
 // succeeded at least once), db_user_of,
 // db_action, network_flow (both directions, from instances, ENIs and
-// foothold IPs), queried, same_event (both directions).
+// foothold IPs; only flows accepted at least once: rejected probes reach
+// nothing), queried, same_event (both directions).
 std::vector<BlastRule> DefaultBlastRules();
 // Kinds the walk does not continue from unless they are a foothold: IP
 // addresses, domains, buckets, roles, RDS instances, user agents, API calls,
@@ -162,10 +163,28 @@ Result<std::vector<EntityRef>> FindingFootholds(const GraphReader& reader, const
 // (not a finding) whose `until` was not given, the end moved forward by
 // options.forward_horizon. REQUIRES: `start` is stored (NotFound otherwise).
 Result<TimeWindow> BlastWindow(const GraphReader& reader, const EntityRef& start, const BlastRadiusOptions& options);
+// The second half of BlastWindow, for callers that computed ScopeWindow
+// themselves (an AdjacencySnapshot): `scoped` is the scope window of an entity
+// of `start_kind`; a non-finding whose `until` was not given ends
+// options.forward_horizon later (no end when negative).
+TimeWindow BlastWindowFromScope(EntityKind start_kind, const TimeWindow& scoped, const BlastRadiusOptions& options);
 
 // REQUIRES: `start` is stored (NotFound otherwise).
 Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef& start,
                                       const BlastRadiusOptions& options);
+
+// Pieces of BlastRadius's result shared with the adjacency-snapshot walk
+// (adjacency.h), so both describe a reach the same way.
+// The observation a hop crossed at `time` cites: the edge's first evidence
+// when it is at or after `time` (or the last is before it), else its last.
+const Evidence& BlastHopEvidence(const EdgeStats& stats, Timestamp time);
+// The score formula above, rounded to 0.01; `volume` is the reaching edge's
+// observations in `window`. REQUIRES: hop >= 1.
+double BlastScore(EdgeKind reaching, uint64_t volume, Timestamp first_touch, const TimeWindow& window, int hop);
+// BlastRadiusResult::foothold_note.
+std::string BlastFootholdNote(bool from_finding, bool marked, bool plus_launchers);
+// BlastTruncation::note: "+123 more IP address via network_flow from i-0abc".
+std::string BlastTruncationNote(const BlastTruncation& t);
 
 // Counts per entity kind of every node (footholds included), with the edge
 // that reached them when all share one and their distinct regions:
