@@ -14,10 +14,11 @@ void AddCommonOptions(CLI::App* cmd, CliContext& ctx, bool json) {
   if (json) cmd->add_flag("--json", ctx.json, "Print JSON instead of a table");
 }
 
-Result<std::unique_ptr<GraphStore>> OpenStore(const CliContext& ctx, bool writable) {
+Result<std::unique_ptr<GraphStore>> OpenStore(const CliContext& ctx, bool writable, bool bulk_load) {
   RocksStoreOptions options;
   options.create_if_missing = writable;
   options.read_only = !writable;
+  options.bulk_load = writable && bulk_load;
   if (!writable && !std::filesystem::exists(ctx.db_path))
     return Status::NotFound("no gumshoe store at " + ctx.db_path + " (run `gumshoe ingest` first, or pass --db)");
   return OpenRocksStore(ctx.db_path, options);

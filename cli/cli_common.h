@@ -39,7 +39,7 @@ void AddCommonOptions(CLI::App* cmd, CliContext& ctx, bool json = true);
 
 // Opens the store at ctx.db_path. Read-only opens fail with a one-line error
 // when no store exists there.
-Result<std::unique_ptr<GraphStore>> OpenStore(const CliContext& ctx, bool writable);
+Result<std::unique_ptr<GraphStore>> OpenStore(const CliContext& ctx, bool writable, bool bulk_load = false);
 
 // Resolves what a user typed: "kind:key", or a bare ARN, AKIA/ASIA key, i-...,
 // eni-..., IP, bucket name, finding ID, domain. Unknown -> NotFound; several

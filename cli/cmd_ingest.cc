@@ -48,7 +48,7 @@ void PrintStats(const IngestStats& s) {
 }
 
 int Run(CliContext& ctx, IngestArgs& args) {
-  auto store = OpenStore(ctx, /*writable=*/true);
+  auto store = OpenStore(ctx, /*writable=*/true, /*bulk_load=*/true);
   if (!store.ok()) return ReportError(ctx, store.status());
   args.options.fold_rejected_probes = !args.keep_probes;
   args.options.batch_bytes = args.batch_mib << 20;
@@ -96,7 +96,7 @@ void RegisterIngestCommand(CLI::App& app, CliContext& ctx) {
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{100000000}));
   cmd->add_option("--batch-mib", args->batch_mib,
-                  "Memory of the in-flight batches, MiB (all threads together; larger batches aggregate more)")
+                  "Batch size, MiB of aggregated graph shared by the threads (each holds up to two batches); larger batches fold more")
       ->capture_default_str()
       ->check(CLI::Range(size_t{16}, size_t{65536}));
   cmd->add_flag("--keep-probes", args->keep_probes,

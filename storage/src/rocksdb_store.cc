@@ -34,6 +34,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
@@ -656,6 +657,9 @@ rocksdb::DBOptions MakeDbOptions(const RocksStoreOptions& options) {
   // A read-only reader beside a running ingest opens every table file up
   // front, so a compaction that deletes files later cannot pull them away.
   if (options.read_only) o.max_open_files = -1;
+  // Append-only memtables (bulk_load) take one writer at a time; Apply
+  // serialises its writes anyway.
+  if (options.bulk_load) o.allow_concurrent_memtable_write = false;
   return o;
 }
 
@@ -665,6 +669,9 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(Cf cf, const RocksStoreOptions& optio
   o.write_buffer_size = cf == kMeta ? std::min(kMetaWriteBufferBytes, options.write_buffer_bytes)
                                     : options.write_buffer_bytes;
   o.level_compaction_dynamic_level_bytes = true;
+  if (options.bulk_load && !options.read_only && (cf == kEntities || cf == kNames || cf == kOutEdges || cf == kInEdges)) {
+    o.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  }
   o.target_file_size_base = std::max<uint64_t>(options.write_buffer_bytes, 8u << 20);
 
   const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();

@@ -47,6 +47,13 @@ struct RocksStoreOptions {
   size_t block_cache_bytes = 256u << 20;
   // Memtable size per column family. Default: 64 MiB.
   size_t write_buffer_bytes = 64u << 20;
+  // Bulk ingest: entities, names and edges are written to append-only
+  // memtables (sorted once, when flushed) instead of skip lists, which is
+  // cheaper per write; reads of those families that reach a memtable before
+  // it is flushed sort a copy of it, so a process that queries while it
+  // ingests should leave this off. Record lookups (ContainsRecord) are not
+  // affected. For `gumshoe ingest`. Default: false.
+  bool bulk_load = false;
 };
 
 // Opens (or creates) the store in directory `path`. Errors: NotFound (no store
