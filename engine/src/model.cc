@@ -53,7 +53,7 @@ constexpr EdgeInfo kEdgeInfo[] = {
     {EdgeKind::kInstanceProfileRole, "instance_profile_role", "EC2 instance -> role of its instance profile"},
     {EdgeKind::kRead, "read", "actor or IP -> S3 bucket it read from"},
     {EdgeKind::kWrote, "wrote", "actor or IP -> S3 bucket it wrote to or deleted from"},
-    {EdgeKind::kNetworkFlow, "network_flow", "instance, interface or IP -> remote IP it exchanged traffic with"},
+    {EdgeKind::kNetworkFlow, "network_flow", "instance, interface or IP -> remote IP it exchanged traffic with (ip_network 0.0.0.0/0: folded rejected probes)"},
     {EdgeKind::kQueried, "queried", "instance or IP -> domain it looked up"},
     {EdgeKind::kResolvedTo, "resolved_to", "domain -> IP address in a DNS answer"},
     {EdgeKind::kDbLogin, "db_login", "IP address -> DB user it tried to log in as (success/failure counts)"},

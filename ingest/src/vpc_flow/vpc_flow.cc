@@ -27,8 +27,11 @@
 //       local -network_flow-> ip_network 0.0.0.0/0 (::/0 for an IPv6 remote)
 //     with the same counters plus folded_probes (one per row); the remote IP
 //     entity is not touched. Scanners would otherwise make most of the edges
-//     (one per interface and scanner). The rule looks at the row alone, so the
-//     graph does not depend on batching or file order.
+//     (one per interface and scanner). The rule looks at the row and at what
+//     the file's earlier rows taught about the interface's own address (see
+//     LocalIsSource), so the graph does not depend on batching or file order.
+//     Without flow-direction, a row between two public addresses (IPv6 ENIs
+//     have public addresses) counts the source as local and is not folded.
 //     IngestOptions::fold_rejected_probes = false keeps the per-IP edges.
 //   ec2_instance -has_interface-> network_interface (when instance-id is known)
 //   network_interface -assigned_ip-> local ip (when the local IP is non-public)
