@@ -576,18 +576,7 @@ class BlastReacher {
         if (s_.edge_kind(e) != EdgeKind::kInvolves) continue;
         uint32_t d = s_.edge_dst(e);
         if (s_.edge_foothold(e)) flagged.push_back(d);
-        switch (s_.kind(d)) {
-          case EntityKind::kAccessKey:
-          case EntityKind::kRoleSession:
-          case EntityKind::kIamUser:
-          case EntityKind::kFederatedUser:
-          case EntityKind::kEc2Instance:
-          case EntityKind::kDbUser:
-            fallback.push_back(d);
-            break;
-          default:
-            break;
-        }
+        if (IsFallbackFootholdKind(s_.kind(d))) fallback.push_back(d);
       }
       out.footholds_marked = !flagged.empty();
       for (uint32_t d : flagged.empty() ? fallback : flagged)

@@ -344,6 +344,20 @@ std::string_view Verb(EdgeKind k) {
 bool IsBlastLeafKind(EntityKind kind) { return LeafKind(kind); }
 bool IsBlastStructuralEdge(EdgeKind kind) { return IsStructural(kind); }
 
+bool IsFallbackFootholdKind(EntityKind kind) {
+  switch (kind) {
+    case EntityKind::kAccessKey:
+    case EntityKind::kRoleSession:
+    case EntityKind::kIamUser:
+    case EntityKind::kFederatedUser:
+    case EntityKind::kEc2Instance:
+    case EntityKind::kDbUser:
+      return true;
+    default:
+      return false;
+  }
+}
+
 const Evidence& BlastHopEvidence(const EdgeStats& stats, Timestamp time) {
   return (stats.first_evidence.time != kNoTime && stats.first_evidence.time >= time) || stats.last_evidence.time < time
              ? stats.first_evidence
@@ -406,18 +420,7 @@ Result<std::vector<EntityRef>> FindingFootholds(const GraphReader& reader, const
   GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(fid, Direction::kOut, EdgeKind::kInvolves, [&](const Edge& e) {
     auto it = e.stats.counters.find("foothold");
     if (it != e.stats.counters.end() && it->second > 0) flagged.push_back(e.dst);
-    switch (e.dst.kind) {
-      case EntityKind::kAccessKey:
-      case EntityKind::kRoleSession:
-      case EntityKind::kIamUser:
-      case EntityKind::kFederatedUser:
-      case EntityKind::kEc2Instance:
-      case EntityKind::kDbUser:
-        fallback.push_back(e.dst);
-        break;
-      default:
-        break;
-    }
+    if (IsFallbackFootholdKind(e.dst.kind)) fallback.push_back(e.dst);
     return true;
   }));
   if (marked) *marked = !flagged.empty();

@@ -89,6 +89,9 @@ bool IsBlastLeafKind(EntityKind kind);
 // db_user_of, session_on_instance, same_event): they count whenever they
 // existed by the window's end, whatever their hourly activity.
 bool IsBlastStructuralEdge(EdgeKind kind);
+// Kinds that are a foothold when a finding marks none: credentials,
+// principals, sessions, instances and DB users (see FindingFootholds).
+bool IsFallbackFootholdKind(EntityKind kind);
 
 struct BlastRadiusOptions {
   TimeWindow window;                 // sides left kNoTime are filled by BlastWindow
