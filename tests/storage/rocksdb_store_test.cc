@@ -204,8 +204,13 @@ bool Contains(const std::string& haystack, const std::string& needle) {
 }  // namespace
 
 TEST_CASE("RocksStore: merged edges equal MergeEdgeStats of the parts and MemoryStore", "[storage][rocksdb]") {
+  // bulk_load: the same content, read from append-only memtables before flush.
+  const bool bulk_load = GENERATE(false, true);
+  INFO("bulk_load " << bulk_load);
   TempDir dir;
-  std::unique_ptr<GraphStore> store = MustOpen(dir.path());
+  RocksStoreOptions options;
+  options.bulk_load = bulk_load;
+  std::unique_ptr<GraphStore> store = MustOpen(dir.path(), options);
   MemoryStore memory(store->hasher().key());
   std::vector<GraphDelta> deltas = OverlappingDeltas(store->hasher(), 6, 1);
 
