@@ -876,8 +876,12 @@ Result<std::unordered_map<uint32_t, EdgeStats>> ReadEdgeStats(const GraphReader&
         Want{snap.id(from_src ? dst : src), e});
   }
   std::unordered_map<uint32_t, EdgeStats> out;
-  for (auto& [row, want] : rows) {
-    const auto& [v, dir, kind] = row;
+  // Plain variables, not structured bindings: the scan lambda captures them.
+  for (auto& entry : rows) {
+    const uint32_t v = std::get<0>(entry.first);
+    const Direction dir = std::get<1>(entry.first);
+    const EdgeKind kind = std::get<2>(entry.first);
+    std::vector<Want>& want = entry.second;
     std::sort(want.begin(), want.end(), [](const Want& a, const Want& b) { return a.other < b.other; });
     want.erase(std::unique(want.begin(), want.end(), [](const Want& a, const Want& b) { return a.edge == b.edge; }),
                want.end());
