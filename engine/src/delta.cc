@@ -1,5 +1,7 @@
 #include "gumshoe/delta.h"
 
+#include <utility>
+
 namespace gumshoe {
 namespace {
 
@@ -11,7 +13,31 @@ void Stretch(Entity& e, Timestamp t) {
 
 }  // namespace
 
+GraphDelta::GraphDelta(GraphDelta&& other) noexcept { *this = std::move(other); }
+
+GraphDelta& GraphDelta::operator=(GraphDelta&& other) noexcept {
+  if (this == &other) return *this;
+  entities_ = std::move(other.entities_);
+  edges_ = std::move(other.edges_);
+  records_ = std::move(other.records_);
+  memo_ = other.memo_;
+  memo_next_ = other.memo_next_;
+  approx_bytes_ = other.approx_bytes_;
+  other.Clear();
+  return *this;
+}
+
 Entity& GraphDelta::EntityFor(const EntityRef& e) {
+  for (Entity* m : memo_) {
+    if (m != nullptr && m->kind == e.kind && m->key == e.key) return *m;
+  }
+  Entity& found = LookUp(e);
+  memo_[memo_next_] = &found;
+  memo_next_ = (memo_next_ + 1) % kMemoSlots;
+  return found;
+}
+
+Entity& GraphDelta::LookUp(const EntityRef& e) {
   scratch_.clear();
   scratch_.push_back(static_cast<char>(e.kind));
   scratch_.push_back('\0');
@@ -66,6 +92,8 @@ void GraphDelta::Clear() {
   edges_.clear();
   entities_.clear();
   records_.clear();
+  memo_.fill(nullptr);
+  memo_next_ = 0;
   approx_bytes_ = 0;
 }
 

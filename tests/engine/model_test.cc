@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <map>
+#include <tuple>
 #include <random>
 #include <set>
 
@@ -200,4 +202,65 @@ TEST_CASE("RecordIdSet: behaves like std::set under inserts, erases and growth",
   CHECK(set.begin() == set.end());
   CHECK(set.insert(make(5)));
   CHECK(set.contains(make(5)));
+}
+
+TEST_CASE("GraphDelta: one entry per entity and edge whatever the lookup order; moves leave an empty delta",
+          "[engine][model]") {
+  // More entities than the lookup memo holds, the same key under two kinds,
+  // and keys that share a prefix, in a random order.
+  std::vector<EntityRef> pool;
+  for (int i = 0; i < 12; ++i) {
+    pool.push_back({EntityKind::kIamUser, "user" + std::to_string(i)});
+    pool.push_back({EntityKind::kIamRole, "user" + std::to_string(i)});
+  }
+  pool.push_back({EntityKind::kIamUser, "user1x"});
+  std::mt19937_64 rng(11);
+  GraphDelta d;
+  std::map<std::tuple<EntityRef, EdgeKind, EntityRef>, uint64_t> want_edges;
+  std::set<EntityRef> want_entities;
+  for (int i = 0; i < 3000; ++i) {
+    const EntityRef& a = pool[rng() % pool.size()];
+    const EntityRef& b = pool[rng() % pool.size()];
+    EdgeKind kind = rng() % 2 ? EdgeKind::kCalledFrom : EdgeKind::kUsedAgent;
+    if (rng() % 4 == 0) {
+      d.Touch(a, 1700000000 + i);
+      want_entities.insert(a);
+      continue;
+    }
+    d.AddEdge(a, kind, b, EdgeObservation{1700000000 + i, 1, "r"});
+    ++want_edges[{a, kind, b}];
+    want_entities.insert(a);
+    want_entities.insert(b);
+  }
+  auto check = [&](const GraphDelta& delta) {
+    std::set<EntityRef> got_entities;
+    for (const auto& [unused, e] : delta.entities()) got_entities.insert(e.ref());
+    REQUIRE(got_entities == want_entities);
+    REQUIRE(delta.entities().size() == want_entities.size());
+    std::map<std::tuple<EntityRef, EdgeKind, EntityRef>, uint64_t> got_edges;
+    for (const auto& [unused, edge] : delta.edges()) {
+      // Both ends are entries of this delta.
+      REQUIRE(&delta.entities().at(std::string{static_cast<char>(edge.src->kind), '\0'} + edge.src->key) == edge.src);
+      REQUIRE(&delta.entities().at(std::string{static_cast<char>(edge.dst->kind), '\0'} + edge.dst->key) == edge.dst);
+      got_edges[{edge.src->ref(), edge.kind, edge.dst->ref()}] += edge.stats.count;
+    }
+    REQUIRE(got_edges == want_edges);
+  };
+  check(d);
+
+  GraphDelta moved(std::move(d));
+  check(moved);
+  REQUIRE(d.empty());
+  REQUIRE(d.ApproxBytes() == 0);
+  // The moved-from delta builds its own entries, not the new owner's.
+  d.AddEdge(pool[0], EdgeKind::kCalledFrom, pool[1], EdgeObservation{1700000000, 1, "r"});
+  REQUIRE(d.entities().size() == 2);
+  for (const auto& [unused, edge] : d.edges()) {
+    for (const auto& [unused2, e] : moved.entities()) REQUIRE(edge.src != &e);
+  }
+  check(moved);
+  d.Clear();
+  d.AddEdge(pool[2], EdgeKind::kCalledFrom, pool[3], EdgeObservation{1700000000, 1, "r"});
+  REQUIRE(d.entities().size() == 2);
+  REQUIRE(d.edges().size() == 1);
 }

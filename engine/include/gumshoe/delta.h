@@ -9,6 +9,7 @@
 // Not thread-safe: one delta per producing thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,8 +37,9 @@ class GraphDelta {
   // Edges point at the delta's own entity entries: a delta moves, never copies.
   GraphDelta(const GraphDelta&) = delete;
   GraphDelta& operator=(const GraphDelta&) = delete;
-  GraphDelta(GraphDelta&&) = default;
-  GraphDelta& operator=(GraphDelta&&) = default;
+  // A moved-from delta is empty (and its memo and byte count with it).
+  GraphDelta(GraphDelta&& other) noexcept;
+  GraphDelta& operator=(GraphDelta&& other) noexcept;
 
   // Records the entity as seen at `t` (kNoTime: exists, time unknown).
   void Touch(const EntityRef& e, Timestamp t);
@@ -84,7 +86,13 @@ class GraphDelta {
 
  private:
   Entity& EntityFor(const EntityRef& e);
+  Entity& LookUp(const EntityRef& e);  // the hash table, without the memo
   std::unordered_map<std::string, Entity> entities_;   // "kind\0key"
+  // The entries looked up last (a record names its actor, key and source in
+  // several edges): checked before hashing. Cleared with entities_.
+  static constexpr size_t kMemoSlots = 8;
+  std::array<Entity*, kMemoSlots> memo_{};
+  size_t memo_next_ = 0;
   std::unordered_map<EdgeKey, EdgeEntry, EdgeKeyHash> edges_;
   RecordIdSet records_;
   std::string scratch_;  // lookup key, reused so that a hit allocates nothing
