@@ -36,6 +36,17 @@ uint64_t GetBigEndian64(const char* p) {
   return v;
 }
 
+void EncodeEntityIdTo(const EntityId& id, char* out) {
+  out[0] = static_cast<char>(id.kind);
+  for (int i = 0; i < 8; ++i) out[1 + i] = static_cast<char>((id.hash >> (8 * (7 - i))) & 0xff);
+}
+
+void EncodeEdgeKeyTo(const EntityId& first, EdgeKind kind, const EntityId& second, char* out) {
+  EncodeEntityIdTo(first, out);
+  out[kEntityIdBytes] = static_cast<char>(kind);
+  EncodeEntityIdTo(second, out + kEntityIdBytes + 1);
+}
+
 std::string EncodeEntityId(const EntityId& id) {
   std::string out;
   out.reserve(kEntityIdBytes);
@@ -130,6 +141,12 @@ Status Bad(const char* what) { return Status::Corruption(std::string("cannot dec
 
 std::string EncodeEntity(const Entity& e) {
   std::string out;
+  AppendEntity(e, &out);
+  return out;
+}
+
+void AppendEntity(const Entity& e, std::string* out_ptr) {
+  std::string& out = *out_ptr;
   out.push_back(static_cast<char>(kValueFormat));
   out.push_back(static_cast<char>(e.kind));
   PutString(&out, e.key);
@@ -143,7 +160,6 @@ std::string EncodeEntity(const Entity& e) {
   }
   PutVarint(&out, e.tags.size());
   for (const auto& t : e.tags) PutString(&out, t);
-  return out;
 }
 
 Result<Entity> DecodeEntity(std::string_view in) {
@@ -171,18 +187,98 @@ Result<Entity> DecodeEntity(std::string_view in) {
   return e;
 }
 
+// Edge values, format 2 (format 1, written before, is still read):
+//   format(1) | flags(1) | count | success | failure | first_seen | last_seen
+//   | [first evidence time] [first evidence ref]      unless flags say so
+//   | [last evidence time] [last evidence ref]        unless flags say so
+//   | hourly buckets (n, then hour delta and count per bucket) | counters.
+// An edge seen once (most edges) has the same first and last evidence, and
+// evidence times almost always equal first_seen / last_seen: the flags leave
+// those out instead of storing them twice.
+namespace {
+constexpr uint8_t kEdgeFormatV1 = 1;
+constexpr uint8_t kEdgeFormat = 2;
+constexpr uint8_t kFirstTimeIsFirstSeen = 1;  // first_evidence.time == first_seen
+constexpr uint8_t kLastTimeIsLastSeen = 2;    // last_evidence.time == last_seen
+constexpr uint8_t kLastIsFirst = 4;           // last_evidence == first_evidence
+constexpr uint8_t kKnownEdgeFlags = 7;
+
+// Reads the header through the evidence into `s` (the evidence refs only when
+// `refs`); leaves `in` at the hourly buckets.
+bool GetEdgeHead(std::string_view* in, uint64_t* count, uint64_t* success, uint64_t* failure, Timestamp* first_seen,
+                 Timestamp* last_seen, Evidence* first, Evidence* last, bool refs) {
+  if (in->empty()) return false;
+  uint8_t format = static_cast<uint8_t>((*in)[0]);
+  in->remove_prefix(1);
+  auto get_ref = [&](std::string* out) {
+    uint64_t n;
+    if (!GetVarint(in, &n) || n > in->size()) return false;
+    if (refs) out->assign(in->data(), n);
+    in->remove_prefix(n);
+    return true;
+  };
+  if (format == kEdgeFormatV1) {
+    return GetVarint(in, count) && GetVarint(in, success) && GetVarint(in, failure) && GetTime(in, first_seen) &&
+           GetTime(in, last_seen) && GetTime(in, &first->time) && get_ref(&first->ref) && GetTime(in, &last->time) &&
+           get_ref(&last->ref);
+  }
+  if (format != kEdgeFormat || in->empty()) return false;
+  uint8_t flags = static_cast<uint8_t>((*in)[0]);
+  in->remove_prefix(1);
+  if ((flags & ~kKnownEdgeFlags) != 0) return false;
+  if (!GetVarint(in, count) || !GetVarint(in, success) || !GetVarint(in, failure) || !GetTime(in, first_seen) ||
+      !GetTime(in, last_seen))
+    return false;
+  if (flags & kFirstTimeIsFirstSeen) {
+    first->time = *first_seen;
+  } else if (!GetTime(in, &first->time)) {
+    return false;
+  }
+  if (!get_ref(&first->ref)) return false;
+  if (flags & kLastIsFirst) {
+    if (flags & kLastTimeIsLastSeen) return false;  // not written: one encoding per value
+    last->time = first->time;
+    if (refs) last->ref = first->ref;
+    return true;
+  }
+  if (flags & kLastTimeIsLastSeen) {
+    last->time = *last_seen;
+  } else if (!GetTime(in, &last->time)) {
+    return false;
+  }
+  return get_ref(&last->ref);
+}
+}  // namespace
+
 std::string EncodeEdgeStats(const EdgeStats& s) {
   std::string out;
-  out.push_back(static_cast<char>(kValueFormat));
+  out.reserve(24 + s.first_evidence.ref.size() + s.last_evidence.ref.size() + 4 * s.hourly.size());
+  AppendEdgeStats(s, &out);
+  return out;
+}
+
+void AppendEdgeStats(const EdgeStats& s, std::string* out_ptr) {
+  std::string& out = *out_ptr;
+  out.push_back(static_cast<char>(kEdgeFormat));
+  uint8_t flags = 0;
+  if (s.first_evidence.time == s.first_seen) flags |= kFirstTimeIsFirstSeen;
+  if (s.last_evidence == s.first_evidence) {
+    flags |= kLastIsFirst;
+  } else if (s.last_evidence.time == s.last_seen) {
+    flags |= kLastTimeIsLastSeen;
+  }
+  out.push_back(static_cast<char>(flags));
   PutVarint(&out, s.count);
   PutVarint(&out, s.success);
   PutVarint(&out, s.failure);
   PutTime(&out, s.first_seen);
   PutTime(&out, s.last_seen);
-  PutTime(&out, s.first_evidence.time);
+  if (!(flags & kFirstTimeIsFirstSeen)) PutTime(&out, s.first_evidence.time);
   PutString(&out, s.first_evidence.ref);
-  PutTime(&out, s.last_evidence.time);
-  PutString(&out, s.last_evidence.ref);
+  if (!(flags & kLastIsFirst)) {
+    if (!(flags & kLastTimeIsLastSeen)) PutTime(&out, s.last_evidence.time);
+    PutString(&out, s.last_evidence.ref);
+  }
   PutVarint(&out, s.hourly.size());
   uint32_t prev = 0;
   for (const auto& [hour, n] : s.hourly) {
@@ -195,18 +291,14 @@ std::string EncodeEdgeStats(const EdgeStats& s) {
     PutString(&out, name);
     PutSigned(&out, n);
   }
-  return out;
 }
 
 Result<EdgeStats> DecodeEdgeStats(std::string_view in) {
-  if (in.empty() || static_cast<uint8_t>(in[0]) != kValueFormat) return Bad("edge (format byte)");
-  in.remove_prefix(1);
   EdgeStats s;
   uint64_t n;
-  if (!GetVarint(&in, &s.count) || !GetVarint(&in, &s.success) || !GetVarint(&in, &s.failure) ||
-      !GetTime(&in, &s.first_seen) || !GetTime(&in, &s.last_seen) || !GetTime(&in, &s.first_evidence.time) ||
-      !GetString(&in, &s.first_evidence.ref) || !GetTime(&in, &s.last_evidence.time) ||
-      !GetString(&in, &s.last_evidence.ref) || !GetVarint(&in, &n) || n > in.size())
+  if (!GetEdgeHead(&in, &s.count, &s.success, &s.failure, &s.first_seen, &s.last_seen, &s.first_evidence,
+                   &s.last_evidence, /*refs=*/true) ||
+      !GetVarint(&in, &n) || n > in.size())
     return Bad("edge");
   uint64_t hour = 0;
   for (uint64_t i = 0; i < n; ++i) {
@@ -228,19 +320,13 @@ Result<EdgeStats> DecodeEdgeStats(std::string_view in) {
 }
 
 Result<EdgeStatsSummary> DecodeEdgeStatsSummary(std::string_view in, const TimeWindow& window) {
-  if (in.empty() || static_cast<uint8_t>(in[0]) != kValueFormat) return Bad("edge (format byte)");
-  in.remove_prefix(1);
   EdgeStatsSummary s;
-  Timestamp unused_time;
-  uint64_t n, len;
-  if (!GetVarint(&in, &s.count) || !GetVarint(&in, &s.success) || !GetVarint(&in, &s.failure) ||
-      !GetTime(&in, &s.first_seen) || !GetTime(&in, &s.last_seen) || !GetTime(&in, &unused_time) ||
-      !GetVarint(&in, &len) || len > in.size())
+  Evidence unused_first, unused_last;
+  uint64_t n;
+  if (!GetEdgeHead(&in, &s.count, &s.success, &s.failure, &s.first_seen, &s.last_seen, &unused_first, &unused_last,
+                   /*refs=*/false) ||
+      !GetVarint(&in, &n) || n > in.size())
     return Bad("edge");
-  in.remove_prefix(len);
-  if (!GetTime(&in, &unused_time) || !GetVarint(&in, &len) || len > in.size()) return Bad("edge");
-  in.remove_prefix(len);
-  if (!GetVarint(&in, &n) || n > in.size()) return Bad("edge");
   if (window.unbounded()) {
     s.window_count = s.count;
     return s;

@@ -195,3 +195,129 @@ TEST_CASE("Codec: truncated, extended or mislabelled values are Corruption", "[e
 }
 
 }  // namespace gumshoe
+
+namespace gumshoe {
+namespace {
+
+void PutTimeV1(std::string* out, Timestamp t) {
+  if (t == kNoTime) {
+    PutVarint(out, 0);
+    return;
+  }
+  PutVarint(out, ((static_cast<uint64_t>(t) << 1) ^ static_cast<uint64_t>(t >> 63)) + 1);
+}
+
+// The edge value layout of format 1, as earlier versions wrote it.
+std::string EncodeEdgeStatsV1(const EdgeStats& s) {
+  std::string out(1, '\x01');
+  PutVarint(&out, s.count);
+  PutVarint(&out, s.success);
+  PutVarint(&out, s.failure);
+  PutTimeV1(&out, s.first_seen);
+  PutTimeV1(&out, s.last_seen);
+  for (const Evidence* e : {&s.first_evidence, &s.last_evidence}) {
+    PutTimeV1(&out, e->time);
+    PutVarint(&out, e->ref.size());
+    out += e->ref;
+  }
+  PutVarint(&out, s.hourly.size());
+  uint32_t prev = 0;
+  for (const auto& [hour, n] : s.hourly) {
+    PutVarint(&out, hour - prev);
+    PutVarint(&out, n);
+    prev = hour;
+  }
+  PutVarint(&out, s.counters.size());
+  for (const auto& [name, n] : s.counters) {
+    PutVarint(&out, name.size());
+    out += name;
+    PutVarint(&out, (static_cast<uint64_t>(n) << 1) ^ static_cast<uint64_t>(n >> 63));
+  }
+  return out;
+}
+
+// Edge stats whose evidence times and refs coincide with each other and with
+// first/last seen in every combination the encoder distinguishes.
+EdgeStats RandomStats(std::mt19937_64& rng) {
+  const Timestamp times[] = {kNoTime, -7, 0, 1700000000, 1700003600};
+  const char* refs[] = {"", "cloudtrail:a", "cloudtrail:b"};
+  EdgeStats s;
+  s.count = rng() % 5;
+  s.success = rng() % 3;
+  s.failure = rng() % 3;
+  s.first_seen = times[rng() % 5];
+  s.last_seen = rng() % 2 ? s.first_seen : times[rng() % 5];
+  s.first_evidence = Evidence{rng() % 2 ? s.first_seen : times[rng() % 5], refs[rng() % 3]};
+  switch (rng() % 3) {
+    case 0: s.last_evidence = s.first_evidence; break;
+    case 1: s.last_evidence = Evidence{s.last_seen, refs[rng() % 3]}; break;
+    default: s.last_evidence = Evidence{times[rng() % 5], refs[rng() % 3]}; break;
+  }
+  for (int i = 0, n = static_cast<int>(rng() % 3); i < n; ++i) s.hourly[472222 + static_cast<uint32_t>(rng() % 4)] += 1;
+  if (rng() % 2) s.counters["op:GetObject"] = static_cast<int64_t>(rng() % 9) - 4;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("Codec: edge stats round-trip in every evidence combination; format 1 values still decode",
+          "[engine][codec]") {
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 2000; ++trial) {
+    EdgeStats s = RandomStats(rng);
+    std::string v2 = EncodeEdgeStats(s);
+    std::string v1 = EncodeEdgeStatsV1(s);
+    INFO("trial " << trial);
+    REQUIRE(static_cast<uint8_t>(v2[0]) == 2);
+    for (const std::string* bytes : {&v2, &v1}) {
+      Result<EdgeStats> back = DecodeEdgeStats(*bytes);
+      REQUIRE(back.ok());
+      REQUIRE(*back == s);
+      for (TimeWindow w : {TimeWindow{}, TimeWindow{472223 * 3600, kNoTime}, TimeWindow{kNoTime, 472222 * 3600}}) {
+        Result<EdgeStatsSummary> sum = DecodeEdgeStatsSummary(*bytes, w);
+        REQUIRE(sum.ok());
+        CHECK(sum->count == s.count);
+        CHECK(sum->success == s.success);
+        CHECK(sum->failure == s.failure);
+        CHECK(sum->first_seen == s.first_seen);
+        CHECK(sum->last_seen == s.last_seen);
+        CHECK(sum->window_count == s.CountInWindow(w.since, w.until));
+      }
+    }
+    // Format 2 stores nothing twice: never longer than format 1, and an edge
+    // seen once with a timed evidence ref saves the second ref and both times.
+    REQUIRE(v2.size() <= v1.size() + 1);
+    if (s.last_evidence == s.first_evidence && s.first_evidence.time == s.first_seen && s.first_seen != kNoTime) {
+      REQUIRE(v2.size() + s.first_evidence.ref.size() + 1 <= v1.size());
+    }
+    // Every proper prefix is Corruption, as is a trailing byte.
+    for (size_t n = 0; n < v2.size(); ++n) {
+      REQUIRE(DecodeEdgeStats(std::string_view(v2).substr(0, n)).status().code() == Status::Code::kCorruption);
+    }
+    REQUIRE(DecodeEdgeStats(v2 + 'x').status().code() == Status::Code::kCorruption);
+  }
+}
+
+TEST_CASE("Codec: edge values with unknown flags or formats are Corruption", "[engine][codec]") {
+  EdgeStats s;
+  s.count = 1;
+  s.first_seen = s.last_seen = 1700000000;
+  s.first_evidence = s.last_evidence = Evidence{1700000000, "cloudtrail:x"};
+  std::string v = EncodeEdgeStats(s);
+  REQUIRE(DecodeEdgeStats(v).ok());
+  for (uint8_t flags : {uint8_t{8}, uint8_t{0x80}, uint8_t{4 | 2}}) {
+    std::string bad = v;
+    bad[1] = static_cast<char>(flags);
+    INFO("flags " << int(flags));
+    CHECK(DecodeEdgeStats(bad).status().code() == Status::Code::kCorruption);
+    CHECK_FALSE(DecodeEdgeStatsSummary(bad, TimeWindow{}).ok());
+  }
+  for (char format : {'\0', '\x03', '\xff'}) {
+    std::string bad = v;
+    bad[0] = format;
+    CHECK(DecodeEdgeStats(bad).status().code() == Status::Code::kCorruption);
+    CHECK_FALSE(DecodeEdgeStatsSummary(bad, TimeWindow{}).ok());
+  }
+}
+
+}  // namespace gumshoe

@@ -4,7 +4,9 @@
 //   entity id   kind(1) | hash(8, BE)                         9 bytes
 //   edge key    endpoint id(9) | edge kind(1) | other id(9)   19 bytes
 //   name key    kind(1) | canonical key bytes
-// Values start with a format byte (kValueFormat) and use LEB128 varints.
+// Values start with a format byte and use LEB128 varints: entities are format
+// kValueFormat (1); edge stats are format 2 (codec.cc), and edge values of
+// format 1, written by earlier versions, are still read.
 #pragma once
 
 #include <string>
@@ -20,6 +22,9 @@ inline constexpr size_t kEntityIdBytes = 9;
 inline constexpr size_t kEdgeKeyBytes = 19;
 
 std::string EncodeEntityId(const EntityId& id);
+// The same bytes into out[0, kEntityIdBytes) / out[0, kEdgeKeyBytes).
+void EncodeEntityIdTo(const EntityId& id, char* out);
+void EncodeEdgeKeyTo(const EntityId& first, EdgeKind kind, const EntityId& second, char* out);
 bool DecodeEntityId(std::string_view bytes, EntityId* id);
 
 std::string EncodeEdgeKey(const EntityId& first, EdgeKind kind, const EntityId& second);
@@ -28,9 +33,11 @@ bool DecodeEdgeKey(std::string_view bytes, EntityId* first, EdgeKind* kind, Enti
 std::string EncodeNameKey(EntityKind kind, std::string_view key);
 
 std::string EncodeEntity(const Entity& e);
+void AppendEntity(const Entity& e, std::string* out);  // appends EncodeEntity(e)
 Result<Entity> DecodeEntity(std::string_view bytes);
 
 std::string EncodeEdgeStats(const EdgeStats& s);
+void AppendEdgeStats(const EdgeStats& s, std::string* out);  // appends EncodeEdgeStats(s)
 Result<EdgeStats> DecodeEdgeStats(std::string_view bytes);
 
 // What a query ranking many edges needs of one encoded EdgeStats, read in one
