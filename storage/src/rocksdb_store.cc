@@ -15,9 +15,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <charconv>
 #include <deque>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -445,6 +447,16 @@ class RocksReader final : public GraphReader {
   ReadView view_;
 };
 
+// One entry of a write batch being built: a fixed-width key and where its
+// value lies in the batch's value buffer.
+template <size_t N>
+struct FixedEntry {
+  std::array<char, N> key;
+  size_t offset = 0;
+  size_t size = 0;
+  bool operator<(const FixedEntry& o) const { return std::memcmp(key.data(), o.key.data(), N) < 0; }
+};
+
 class RocksStore final : public GraphStore {
  public:
   RocksStore(std::shared_ptr<DbHandle> db, Hasher hasher)
@@ -481,15 +493,13 @@ class RocksStore final : public GraphStore {
     if (delta.empty()) return Status::Ok();
     std::lock_guard<std::mutex> lock(apply_mu_);
     // Keys go into the batch sorted per column family, so the memtable inserts
-    // each next to the previous one instead of searching from the top.
-    struct Entry {
-      std::string key;
-      const std::string* value;
-      bool operator<(const Entry& o) const { return key < o.key; }
-    };
-    std::vector<std::string> values;
-    values.reserve(delta.entities().size() + delta.edges().size());
-    std::vector<Entry> entities, out_edges, in_edges;
+    // each next to the previous one instead of searching from the top. Keys
+    // are fixed-width arrays and values slices of one buffer: no allocation
+    // per entry.
+    std::string arena;
+    arena.reserve(delta.ApproxBytes() / 2);
+    std::vector<FixedEntry<kEntityIdBytes>> entities;
+    std::vector<FixedEntry<kEdgeKeyBytes>> out_edges, in_edges;
     std::vector<std::pair<std::string, std::string>> names;  // name key -> encoded id
     entities.reserve(delta.entities().size());
     out_edges.reserve(delta.edges().size());
@@ -497,20 +507,27 @@ class RocksStore final : public GraphStore {
     std::vector<EntityId> new_names;
     for (const auto& [unused, e] : delta.entities()) {
       EntityId id = hasher_.IdOf(e.kind, e.key);
-      values.push_back(EncodeEntity(e));
-      entities.push_back(Entry{EncodeEntityId(id), &values.back()});
+      FixedEntry<kEntityIdBytes>& entry = entities.emplace_back();
+      EncodeEntityIdTo(id, entry.key.data());
+      entry.offset = arena.size();
+      AppendEntity(e, &arena);
+      entry.size = arena.size() - entry.offset;
       // The name -> id entry never changes: write it once per process.
       if (!NameWritten(id)) {
-        names.emplace_back(EncodeNameKey(e.kind, e.key), entities.back().key);
+        names.emplace_back(EncodeNameKey(e.kind, e.key), std::string(entry.key.data(), entry.key.size()));
         new_names.push_back(id);
       }
     }
     for (const auto& [unused, edge] : delta.edges()) {
       EntityId src = hasher_.IdOf(edge.src->kind, edge.src->key);
       EntityId dst = hasher_.IdOf(edge.dst->kind, edge.dst->key);
-      values.push_back(EncodeEdgeStats(edge.stats));
-      out_edges.push_back(Entry{EncodeEdgeKey(src, edge.kind, dst), &values.back()});
-      in_edges.push_back(Entry{EncodeEdgeKey(dst, edge.kind, src), &values.back()});
+      FixedEntry<kEdgeKeyBytes>& out = out_edges.emplace_back();
+      FixedEntry<kEdgeKeyBytes>& in = in_edges.emplace_back();
+      EncodeEdgeKeyTo(src, edge.kind, dst, out.key.data());
+      EncodeEdgeKeyTo(dst, edge.kind, src, in.key.data());
+      out.offset = in.offset = arena.size();
+      AppendEdgeStats(edge.stats, &arena);
+      out.size = in.size = arena.size() - out.offset;
     }
     std::vector<const RecordId*> records;
     records.reserve(delta.records().size());
@@ -521,19 +538,27 @@ class RocksStore final : public GraphStore {
     std::sort(in_edges.begin(), in_edges.end());
     std::sort(records.begin(), records.end(), [](const RecordId* a, const RecordId* b) { return *a < *b; });
 
-    rocksdb::WriteBatch batch;
+    // Room for every entry (each carries a tag, the family id and two
+    // lengths), so the batch's buffer grows once.
+    size_t edge_value_bytes = 0;
+    for (const auto& e : out_edges) edge_value_bytes += e.size;
+    const size_t reserve = arena.size() + edge_value_bytes + entities.size() * (kEntityIdBytes + 8) +
+                           2 * out_edges.size() * (kEdgeKeyBytes + 8) + records.size() * (sizeof(RecordId) + 8) +
+                           names.size() * 64 + 64;
+    rocksdb::WriteBatch batch(reserve);
     rocksdb::Status s;
-    for (const Entry& e : entities) {
-      if (s.ok()) s = batch.Merge(db_->cf[kEntities], e.key, *e.value);
+    auto value = [&](const auto& e) { return rocksdb::Slice(arena.data() + e.offset, e.size); };
+    for (const auto& e : entities) {
+      if (s.ok()) s = batch.Merge(db_->cf[kEntities], rocksdb::Slice(e.key.data(), e.key.size()), value(e));
     }
     for (const auto& [name_key, id] : names) {
       if (s.ok()) s = batch.Put(db_->cf[kNames], name_key, id);
     }
-    for (const Entry& e : out_edges) {
-      if (s.ok()) s = batch.Merge(db_->cf[kOutEdges], e.key, *e.value);
+    for (const auto& e : out_edges) {
+      if (s.ok()) s = batch.Merge(db_->cf[kOutEdges], rocksdb::Slice(e.key.data(), e.key.size()), value(e));
     }
-    for (const Entry& e : in_edges) {
-      if (s.ok()) s = batch.Merge(db_->cf[kInEdges], e.key, *e.value);
+    for (const auto& e : in_edges) {
+      if (s.ok()) s = batch.Merge(db_->cf[kInEdges], rocksdb::Slice(e.key.data(), e.key.size()), value(e));
     }
     for (const RecordId* r : records) {
       if (s.ok()) {
@@ -586,8 +611,23 @@ class RocksStore final : public GraphStore {
     if (db_->read_only) return Status::Ok();
     rocksdb::FlushOptions fo;
     fo.wait = true;
-    std::vector<rocksdb::ColumnFamilyHandle*> cfs(db_->cf.begin(), db_->cf.end());
-    rocksdb::Status s = db_->db->Flush(fo, cfs);
+    // DB::Flush of several families flushes them one after another; asked
+    // from one thread each, they run on both flush threads at once (the end
+    // of an ingest flushes every family's memtable).
+    std::vector<std::future<rocksdb::Status>> flushes;
+    rocksdb::Status s;
+    for (rocksdb::ColumnFamilyHandle* cf : db_->cf) {
+      try {
+        flushes.push_back(std::async(std::launch::async, [this, fo, cf] { return db_->db->Flush(fo, cf); }));
+      } catch (const std::system_error&) {
+        rocksdb::Status one = db_->db->Flush(fo, cf);  // no thread: flush it here
+        if (s.ok()) s = one;
+      }
+    }
+    for (auto& f : flushes) {
+      rocksdb::Status one = f.get();
+      if (s.ok()) s = one;
+    }
     if (!s.ok()) return FromRocks(s, db_->path, "flush");
     s = db_->db->FlushWAL(/*sync=*/true);
     if (!s.ok()) return FromRocks(s, db_->path, "sync WAL");
@@ -646,6 +686,11 @@ rocksdb::DBOptions MakeDbOptions(const RocksStoreOptions& options) {
   o.create_if_missing = false;
   o.create_missing_column_families = false;
   o.max_background_jobs = 2;
+  // Two flush threads (RocksDB's default from two jobs is one): the final
+  // flush of an ingest writes every column family's memtable at once, and a
+  // flush no longer waits behind another family's.
+  o.max_background_flushes = 2;
+  o.max_background_compactions = 2;
   o.keep_log_file_num = 4;
   o.bytes_per_sync = 1u << 20;
   // Bound the WAL: families written rarely (meta) are flushed once the WAL
