@@ -11,17 +11,30 @@ namespace gumshoe {
 namespace {
 
 // One neighbour of a group: its windowed count and where its encoded stats
-// lie in the group's arena (more than one span when the instance and its
-// interfaces both have an edge to it).
+// lie in the group's arena. Kept small: a super-node's group holds thousands.
 struct Candidate {
   EntityId other;
   uint64_t window_count = 0;
-  std::vector<std::pair<size_t, size_t>> spans;  // (offset, length) in Group::arena
+  size_t offset = 0;  // stats bytes in Group::arena
+  size_t length = 0;
+  uint32_t extra = kNoExtra;  // index into Group::extras (folded interfaces only)
+  static constexpr uint32_t kNoExtra = UINT32_MAX;
+};
+
+// What only an instance with folded interfaces needs: the interface an edge
+// came through, and further edges to the same neighbour (the instance and
+// its interfaces both had one).
+struct CandidateExtra {
   std::string via;
+  std::vector<std::pair<size_t, size_t>> more_spans;  // (offset, length) in Group::arena
 };
 
 struct Group {
   std::vector<Candidate> members;
+  std::vector<CandidateExtra> extras;
+  // Only when an instance's interfaces are folded in: one entity's edges of
+  // one kind and direction name each neighbour once, so a plain pivot needs
+  // no lookup per edge.
   std::unordered_map<EntityId, size_t, EntityIdHash> index;
   std::string arena;
   size_t scanned = 0;
@@ -33,7 +46,7 @@ using GroupKey = std::pair<Direction, EdgeKind>;
 // Reads the edges of `id` into `groups`, undecoded, at most options.max_scan
 // per group. `via` names the interface when `id` is an instance's ENI.
 Status Collect(const GraphReader& reader, const EntityId& id, const PivotOptions& options, const std::string& via,
-               std::map<GroupKey, Group>& groups) {
+               bool folding, std::map<GroupKey, Group>& groups) {
   for (Direction dir : {Direction::kOut, Direction::kIn}) {
     std::vector<EdgeKind> kinds;
     if (options.edge_kind) kinds.push_back(*options.edge_kind);
@@ -57,13 +70,23 @@ Status Collect(const GraphReader& reader, const EntityId& id, const PivotOptions
         uint64_t n = sum->window_count;
         if (n == 0 && !options.window.unbounded()) return true;
         const EntityId& other = dir == Direction::kOut ? e.dst : e.src;
-        auto [it, added] = g.index.try_emplace(other, g.members.size());
-        if (added) g.members.push_back(Candidate{other, 0, {}, via});
-        Candidate& c = g.members[it->second];
-        if (c.via != via) c.via.clear();
-        c.window_count += n;
-        c.spans.emplace_back(g.arena.size(), e.stats.size());
+        const size_t offset = g.arena.size();
         g.arena.append(e.stats);
+        if (!folding) {
+          g.members.push_back(Candidate{other, n, offset, e.stats.size()});
+          return true;
+        }
+        auto [it, added] = g.index.try_emplace(other, g.members.size());
+        if (added) {
+          g.members.push_back(Candidate{other, n, offset, e.stats.size(), static_cast<uint32_t>(g.extras.size())});
+          g.extras.push_back(CandidateExtra{via, {}});
+          return true;
+        }
+        Candidate& c = g.members[it->second];
+        CandidateExtra& x = g.extras[c.extra];
+        if (x.via != via) x.via.clear();
+        c.window_count += n;
+        x.more_spans.emplace_back(offset, e.stats.size());
         return true;
       }));
       GUMSHOE_RETURN_IF_ERROR(bad);
@@ -89,8 +112,9 @@ Result<PivotResult> Pivot(const GraphReader& reader, const EntityRef& focus, con
   result.focus = std::move(*entity);
 
   std::map<GroupKey, Group> groups;
-  GUMSHOE_RETURN_IF_ERROR(Collect(reader, id, options, "", groups));
-  if (options.include_interfaces && focus.kind == EntityKind::kEc2Instance) {
+  const bool folding = options.include_interfaces && focus.kind == EntityKind::kEc2Instance;
+  GUMSHOE_RETURN_IF_ERROR(Collect(reader, id, options, "", folding, groups));
+  if (folding) {
     std::vector<EntityId> enis;
     GUMSHOE_RETURN_IF_ERROR(reader.ScanRawEdges(id, Direction::kOut, {EdgeKind::kHasInterface},
                                                 [&](const GraphReader::RawEdge& e) {
@@ -100,7 +124,7 @@ Result<PivotResult> Pivot(const GraphReader& reader, const EntityRef& focus, con
     for (const EntityId& eni : enis) {
       GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> eni_entity, reader.GetEntity(eni));
       if (!eni_entity) continue;
-      GUMSHOE_RETURN_IF_ERROR(Collect(reader, eni, options, eni_entity->key, groups));
+      GUMSHOE_RETURN_IF_ERROR(Collect(reader, eni, options, eni_entity->key, true, groups));
     }
   }
 
@@ -142,12 +166,16 @@ Result<PivotResult> Pivot(const GraphReader& reader, const EntityRef& focus, con
       const std::optional<Entity>& other = fetched[next++];
       PivotNeighbor n;
       n.entity = EntityRef{c->other.kind, other ? other->key : std::string("?")};
-      for (const auto& [off, len] : c->spans) {
-        GUMSHOE_ASSIGN_OR_RETURN(EdgeStats stats, DecodeEdgeStats(std::string_view(g.arena).substr(off, len)));
-        MergeEdgeStats(n.stats, stats);
+      GUMSHOE_ASSIGN_OR_RETURN(n.stats, DecodeEdgeStats(std::string_view(g.arena).substr(c->offset, c->length)));
+      if (c->extra != Candidate::kNoExtra) {
+        const CandidateExtra& x = g.extras[c->extra];
+        for (const auto& [off, len] : x.more_spans) {
+          GUMSHOE_ASSIGN_OR_RETURN(EdgeStats stats, DecodeEdgeStats(std::string_view(g.arena).substr(off, len)));
+          MergeEdgeStats(n.stats, stats);
+        }
+        n.via = x.via;
       }
       n.window_count = c->window_count;
-      n.via = c->via;
       group.neighbors.push_back(std::move(n));
     }
     // Within the page, equal counts are shown by key.
