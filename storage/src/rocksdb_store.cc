@@ -953,9 +953,17 @@ Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, cons
     if (!s.ok()) return FromRocks(s, path, "write meta");
   } else {
     GUMSHOE_ASSIGN_OR_RETURN(int version, ParseSchemaVersion(path, *version_text));
-    if (version != kSchemaVersion) {
+    if (version < kOldestReadableSchemaVersion || version > kSchemaVersion) {
       return Status::Incompatible("store " + path + ": schema version " + std::to_string(version) +
-                                  ", this build reads " + std::to_string(kSchemaVersion));
+                                  ", this build reads " + std::to_string(kOldestReadableSchemaVersion) + " to " +
+                                  std::to_string(kSchemaVersion));
+    }
+    if (version < kSchemaVersion && !options.read_only) {
+      // This build writes newer values: an older build must refuse the store.
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      rocksdb::Status s = db->db->Put(wo, db->cf[kMeta], kSchemaVersionKey, std::to_string(kSchemaVersion));
+      if (!s.ok()) return FromRocks(s, path, "write schema_version");
     }
     for (size_t i = 0; i < kNumCfs; ++i) {
       if (db->cf[i] == nullptr) {

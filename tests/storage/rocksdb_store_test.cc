@@ -381,7 +381,7 @@ TEST_CASE("RocksStore: data, meta, records and hash key persist across reopen", 
   CHECK(in[0].stats == out[0].stats);
 
   CHECK(store->GetMeta("run/0001").value() == std::optional<std::string>("{\"files\":1}"));
-  CHECK(store->GetMeta("schema_version").value() == std::optional<std::string>("1"));
+  CHECK(store->GetMeta("schema_version").value() == std::optional<std::string>("2"));
   std::vector<std::string> meta_keys;
   REQUIRE(store->ScanMeta("", [&](std::string_view k, std::string_view) {
     meta_keys.emplace_back(k);
@@ -431,20 +431,76 @@ TEST_CASE("RocksStore: a store of another schema version is Incompatible", "[sto
     CHECK(store->PutMeta("hash_key", "0123456789abcdef").code() == Status::Code::kInvalidArgument);
     REQUIRE(store->Flush().ok());
   }
-  MustOpen(dir.path());  // still version 1: the reserved keys were not written
+  MustOpen(dir.path());  // still version 2: the reserved keys were not written
   RawPut(dir.path(), "meta", "schema_version", "999");
   for (bool read_only : {false, true}) {
     Status s = OpenStatus(dir.path(), RocksStoreOptions{.read_only = read_only});
     INFO(s.ToString());
     CHECK(s.code() == Status::Code::kIncompatible);
     CHECK(Contains(s.message(), "schema version 999"));
-    CHECK(Contains(s.message(), "this build reads 1"));
+    CHECK(Contains(s.message(), "this build reads 1 to 2"));
     CHECK(Contains(s.message(), dir.path()));
   }
+  RawPut(dir.path(), "meta", "schema_version", "0");
+  CHECK(OpenStatus(dir.path()).code() == Status::Code::kIncompatible);
   RawPut(dir.path(), "meta", "schema_version", "one");
   Status s = OpenStatus(dir.path());
   CHECK(s.code() == Status::Code::kCorruption);
   CHECK(Contains(s.message(), dir.path()));
+}
+
+TEST_CASE("RocksStore: a schema-1 store with format-1 edge values is read, merged into and marked 2",
+          "[storage][rocksdb]") {
+  TempDir dir;
+  std::string out_key, in_key;
+  {
+    std::unique_ptr<GraphStore> store = MustOpen(dir.path());
+    EntityId alice = store->IdOf(kAlice.kind, kAlice.key);
+    EntityId ip = store->IdOf(kIp1.kind, kIp1.key);
+    out_key = EncodeEdgeKey(alice, EdgeKind::kCalledFrom, ip);
+    in_key = EncodeEdgeKey(ip, EdgeKind::kCalledFrom, alice);
+    GraphDelta d;
+    d.Touch(kAlice, 0);
+    d.Touch(kIp1, 0);
+    REQUIRE(store->Apply(d).ok());
+    REQUIRE(store->Flush().ok());
+  }
+  // What a schema-1 build wrote: count 1, success 1, first/last seen 0,
+  // evidence {0, "r"} twice, one bucket at hour 0, no counters.
+  const std::string v1("\x01" "\x01\x01\x00" "\x01\x01" "\x01\x01r" "\x01\x01r" "\x01\x00\x01" "\x00", 16);
+  RawPut(dir.path(), "out_edges", out_key, v1);
+  RawPut(dir.path(), "in_edges", in_key, v1);
+  RawPut(dir.path(), "meta", "schema_version", "1");
+
+  EdgeStats want;
+  want.count = want.success = 1;
+  want.first_seen = want.last_seen = 0;
+  want.first_evidence = want.last_evidence = Evidence{0, "r"};
+  want.hourly = {{0, 1}};
+  {
+    // Read-only: read as it is, not marked.
+    std::unique_ptr<GraphStore> ro = MustOpen(dir.path(), RocksStoreOptions{.read_only = true});
+    CHECK(ro->GetMeta("schema_version").value() == std::optional<std::string>("1"));
+    std::vector<Edge> out = EdgesOf(*ro, kAlice, Direction::kOut);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].stats == want);
+  }
+  std::unique_ptr<GraphStore> store = MustOpen(dir.path());
+  CHECK(store->GetMeta("schema_version").value() == std::optional<std::string>("2"));
+  GraphDelta d;
+  d.AddEdge(kAlice, EdgeKind::kCalledFrom, kIp1, Obs(7200, -1, "s"));
+  REQUIRE(store->Apply(d).ok());
+  ObserveEdge(want, 7200, -1, "s", 1);
+  for (Direction dir_ : {Direction::kOut, Direction::kIn}) {
+    std::vector<Edge> edges = EdgesOf(*store, dir_ == Direction::kOut ? kAlice : kIp1, dir_);
+    REQUIRE(edges.size() == 1);
+    CHECK(edges[0].stats == want);
+  }
+  REQUIRE(CompactRocksStore(*store).ok());  // the merged value is rewritten in format 2
+  std::vector<Edge> out = EdgesOf(*store, kAlice, Direction::kOut);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].stats == want);
+  CHECK(want.count == 2);
 }
 
 TEST_CASE("RocksStore: missing store is NotFound unless created", "[storage][rocksdb]") {

@@ -31,10 +31,14 @@
 
 namespace gumshoe {
 
-// The schema version this build writes and reads. Stored under meta key
-// "schema_version"; opening a store with another value fails with
-// Status::Incompatible naming both versions.
-inline constexpr int kSchemaVersion = 1;
+// The schema version this build writes, stored under meta key
+// "schema_version". Version 2 stores edge values in codec format 2. A
+// version-1 store is read as it is and, opened writable, marked version 2
+// (its format-1 values stay readable and are rewritten as they merge), so an
+// older build refuses it rather than misreading it. Any other value fails
+// with Status::Incompatible naming both versions.
+inline constexpr int kSchemaVersion = 2;
+inline constexpr int kOldestReadableSchemaVersion = 1;
 
 struct RocksStoreOptions {
   // Create the store when the directory does not hold one. Default: true.
