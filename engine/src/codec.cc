@@ -203,8 +203,9 @@ constexpr uint8_t kLastTimeIsLastSeen = 2;    // last_evidence.time == last_seen
 constexpr uint8_t kLastIsFirst = 4;           // last_evidence == first_evidence
 constexpr uint8_t kKnownEdgeFlags = 7;
 
-// Reads the header through the evidence into `s` (the evidence refs only when
-// `refs`); leaves `in` at the hourly buckets.
+// Reads an edge value (format 1 or 2) from its format byte through the
+// evidence (copying the refs only when `refs`); leaves `in` at the hourly
+// buckets. False on any malformed or unknown byte.
 bool GetEdgeHead(std::string_view* in, uint64_t* count, uint64_t* success, uint64_t* failure, Timestamp* first_seen,
                  Timestamp* last_seen, Evidence* first, Evidence* last, bool refs) {
   if (in->empty()) return false;

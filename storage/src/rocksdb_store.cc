@@ -958,13 +958,6 @@ Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, cons
                                   ", this build reads " + std::to_string(kOldestReadableSchemaVersion) + " to " +
                                   std::to_string(kSchemaVersion));
     }
-    if (version < kSchemaVersion && !options.read_only) {
-      // This build writes newer values: an older build must refuse the store.
-      rocksdb::WriteOptions wo;
-      wo.sync = true;
-      rocksdb::Status s = db->db->Put(wo, db->cf[kMeta], kSchemaVersionKey, std::to_string(kSchemaVersion));
-      if (!s.ok()) return FromRocks(s, path, "write schema_version");
-    }
     for (size_t i = 0; i < kNumCfs; ++i) {
       if (db->cf[i] == nullptr) {
         return Status::Corruption("store " + path + ": damaged (column family " + kCfNames[i] + " is missing)");
@@ -977,6 +970,14 @@ Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, cons
     }
     key.k0 = GetBigEndian64(key_bytes->data());
     key.k1 = GetBigEndian64(key_bytes->data() + 8);
+    if (version < kSchemaVersion && !options.read_only) {
+      // A sound older store: this build writes newer values, so an older
+      // build must refuse it from now on.
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      rocksdb::Status s = db->db->Put(wo, db->cf[kMeta], kSchemaVersionKey, std::to_string(kSchemaVersion));
+      if (!s.ok()) return FromRocks(s, path, "write schema_version");
+    }
   }
   return std::unique_ptr<GraphStore>(std::make_unique<RocksStore>(std::move(db), Hasher(key)));
 }
