@@ -718,6 +718,13 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(Cf cf, const RocksStoreOptions& optio
     o.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
   }
   o.target_file_size_base = std::max<uint64_t>(options.write_buffer_bytes, 8u << 20);
+  if (options.bulk_load && !options.read_only && (cf == kEntities || cf == kOutEdges || cf == kInEdges)) {
+    // Keys are hashes, so every level-0 file overlaps the whole base level and
+    // each L0 compaction rewrites all of it: gather twice the default number of
+    // flushed files per compaction during a bulk load. (Record ids keep the
+    // default: every ingested record probes each L0 file's bloom filter.)
+    o.level0_file_num_compaction_trigger = 8;
+  }
 
   const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
   auto has = [&](rocksdb::CompressionType t) {
