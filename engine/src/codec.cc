@@ -237,7 +237,7 @@ bool GetEdgeHead(std::string_view* in, uint64_t* count, uint64_t* success, uint6
   }
   if (!get_ref(&first->ref)) return false;
   if (flags & kLastIsFirst) {
-    if (flags & kLastTimeIsLastSeen) return false;  // not written: one encoding per value
+    if (flags & kLastTimeIsLastSeen) return false;  // never written together
     last->time = first->time;
     if (refs) last->ref = first->ref;
     return true;

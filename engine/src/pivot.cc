@@ -166,7 +166,10 @@ Result<PivotResult> Pivot(const GraphReader& reader, const EntityRef& focus, con
       const std::optional<Entity>& other = fetched[next++];
       PivotNeighbor n;
       n.entity = EntityRef{c->other.kind, other ? other->key : std::string("?")};
-      GUMSHOE_ASSIGN_OR_RETURN(n.stats, DecodeEdgeStats(std::string_view(g.arena).substr(c->offset, c->length)));
+      // Merged into empty stats, as when several spans merge: that applies the
+      // counter cap (kMaxEdgeCounters) to a value written in one batch.
+      GUMSHOE_ASSIGN_OR_RETURN(EdgeStats first, DecodeEdgeStats(std::string_view(g.arena).substr(c->offset, c->length)));
+      MergeEdgeStats(n.stats, first);
       if (c->extra != Candidate::kNoExtra) {
         const CandidateExtra& x = g.extras[c->extra];
         for (const auto& [off, len] : x.more_spans) {

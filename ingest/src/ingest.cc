@@ -739,7 +739,16 @@ Result<IngestStats> IngestWith(GraphStore& store, const std::vector<const Ingest
   }
   results[0] = runners[0]->Run(ingestors, forced);
   for (std::thread& t : workers) t.join();
-  for (const Status& r : results) GUMSHOE_RETURN_IF_ERROR(r);
+  // The store is flushed once for the whole run, after every runner is done
+  // (a runner that finished early flushing while the others still write would
+  // only cut their memtables short); also when a runner failed, so that what
+  // the others applied is on disk, not only in the unsynced log.
+  for (const Status& r : results) {
+    if (!r.ok()) {
+      (void)store.Flush();  // best effort: the runner's error is the one to report
+      return r;
+    }
+  }
 
   // Merge the runners' counts; the lists follow input order, whichever
   // runner read which file.
@@ -773,8 +782,6 @@ Result<IngestStats> IngestWith(GraphStore& store, const std::vector<const Ingest
     return true;
   }));
   GUMSHOE_RETURN_IF_ERROR(store.PutMeta(std::string(stamp) + std::to_string(n), stats.ToJson()));
-  // One flush for the whole run (a runner that finished early flushing while
-  // the others still write would only cut their memtables short).
   GUMSHOE_RETURN_IF_ERROR(store.Flush());
   return stats;
 }

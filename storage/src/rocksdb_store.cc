@@ -615,6 +615,7 @@ class RocksStore final : public GraphStore {
     // from one thread each, they run on both flush threads at once (the end
     // of an ingest flushes every family's memtable).
     std::vector<std::future<rocksdb::Status>> flushes;
+    flushes.reserve(db_->cf.size());
     rocksdb::Status s;
     for (rocksdb::ColumnFamilyHandle* cf : db_->cf) {
       try {
@@ -686,9 +687,11 @@ rocksdb::DBOptions MakeDbOptions(const RocksStoreOptions& options) {
   o.create_if_missing = false;
   o.create_missing_column_families = false;
   o.max_background_jobs = 2;
-  // Two flush threads (RocksDB's default from two jobs is one): the final
-  // flush of an ingest writes every column family's memtable at once, and a
-  // flush no longer waits behind another family's.
+  // Two flush and two compaction threads (from two jobs RocksDB makes one of
+  // each): the final flush of an ingest writes every column family's
+  // memtable at once, and a flush no longer waits behind another family's.
+  // The threads mostly wait on each other; the ingest's readers keep both
+  // cores busy either way.
   o.max_background_flushes = 2;
   o.max_background_compactions = 2;
   o.keep_log_file_num = 4;
