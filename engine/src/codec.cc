@@ -48,10 +48,8 @@ void EncodeEdgeKeyTo(const EntityId& first, EdgeKind kind, const EntityId& secon
 }
 
 std::string EncodeEntityId(const EntityId& id) {
-  std::string out;
-  out.reserve(kEntityIdBytes);
-  out.push_back(static_cast<char>(id.kind));
-  PutBigEndian64(&out, id.hash);
+  std::string out(kEntityIdBytes, '\0');
+  EncodeEntityIdTo(id, out.data());
   return out;
 }
 
@@ -63,13 +61,8 @@ bool DecodeEntityId(std::string_view bytes, EntityId* id) {
 }
 
 std::string EncodeEdgeKey(const EntityId& first, EdgeKind kind, const EntityId& second) {
-  std::string out;
-  out.reserve(kEdgeKeyBytes);
-  out.push_back(static_cast<char>(first.kind));
-  PutBigEndian64(&out, first.hash);
-  out.push_back(static_cast<char>(kind));
-  out.push_back(static_cast<char>(second.kind));
-  PutBigEndian64(&out, second.hash);
+  std::string out(kEdgeKeyBytes, '\0');
+  EncodeEdgeKeyTo(first, kind, second, out.data());
   return out;
 }
 
