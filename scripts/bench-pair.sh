@@ -21,13 +21,18 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 for ((r = 1; r <= ROUNDS; r++)); do
   rm -rf "$tmp/a" "$tmp/b"
-  /usr/bin/time -f "%e %U %S %M" -o "$tmp/a.time" "$A" -q ingest --db "$tmp/a" "${inputs[@]}" "${extra[@]}" > /dev/null 2>&1 &
-  /usr/bin/time -f "%e %U %S %M" -o "$tmp/b.time" "$B" -q ingest --db "$tmp/b" "${inputs[@]}" "${extra[@]}" > /dev/null 2>&1 &
+  /usr/bin/time -f "%x %e %U %S %M" -o "$tmp/a.time" "$A" -q ingest --db "$tmp/a" "${inputs[@]}" "${extra[@]}" > /dev/null 2>&1 &
+  /usr/bin/time -f "%x %e %U %S %M" -o "$tmp/b.time" "$B" -q ingest --db "$tmp/b" "${inputs[@]}" "${extra[@]}" > /dev/null 2>&1 &
   wait
-  read -r wa ua sa ra < "$tmp/a.time"
-  read -r wb ub sb rb < "$tmp/b.time"
-  awk -v r="$r" -v wa="$wa" -v ca="$(echo "$ua + $sa" | bc)" -v ra="$ra" -v da="$(du -sm "$tmp/a" | cut -f1)" \
-      -v wb="$wb" -v cb="$(echo "$ub + $sb" | bc)" -v rb="$rb" -v db="$(du -sm "$tmp/b" | cut -f1)" \
+  # The last line of each: exit status, wall, user, sys, peak RSS (KiB).
+  read -r xa wa ua sa ra < <(tail -n 1 "$tmp/a.time")
+  read -r xb wb ub sb rb < <(tail -n 1 "$tmp/b.time")
+  if [[ "$xa" != 0 || "$xb" != 0 ]]; then
+    echo "round $r: ingest failed (exit status A $xa, B $xb)" >&2
+    exit 1
+  fi
+  awk -v r="$r" -v wa="$wa" -v ua="$ua" -v sa="$sa" -v ra="$ra" -v da="$(du -sm "$tmp/a" | cut -f1)" \
+      -v wb="$wb" -v ub="$ub" -v sb="$sb" -v rb="$rb" -v db="$(du -sm "$tmp/b" | cut -f1)" \
       'BEGIN { printf "round %d  A: cpu %.1f s wall %.1f s rss %d MiB store %d MB  B: cpu %.1f s wall %.1f s rss %d MiB store %d MB  B/A cpu %.3f\n",
-               r, ca, wa, ra / 1024, da, cb, wb, rb / 1024, db, cb / ca }'
+               r, ua + sa, wa, ra / 1024, da, ub + sb, wb, rb / 1024, db, (ub + sb) / (ua + sa) }'
 done
