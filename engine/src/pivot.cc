@@ -39,17 +39,81 @@ struct Group {
   std::string arena;
   size_t scanned = 0;
   bool exact = true;
+  // Served from the store's ranking: members are the page, in page order, and
+  // the group has ranked_total edges.
+  bool ranked = false;
+  uint64_t ranked_total = 0;
 };
 
 using GroupKey = std::pair<Direction, EdgeKind>;
+
+// The groups the store has ranked (GraphReader::ScanEdgeGroupRankings) and
+// that can serve this page: the page's edges are read by key, not the group.
+// A ranking that does not match the edges read (which a store's own
+// invalidation rules out) is ignored and its group scanned.
+Status UseRankings(const GraphReader& reader, const EntityId& id, const PivotOptions& options,
+                   std::map<GroupKey, Group>& groups) {
+  std::vector<GraphReader::EdgeGroupRanking> rankings;
+  GUMSHOE_RETURN_IF_ERROR(reader.ScanEdgeGroupRankings(id, [&](GraphReader::EdgeGroupRanking&& r) {
+    if (!options.edge_kind || r.kind == *options.edge_kind) rankings.push_back(std::move(r));
+    return true;
+  }));
+  for (const GraphReader::EdgeGroupRanking& r : rankings) {
+    const size_t ranked = r.top.size();
+    const bool complete = ranked == r.total;
+    // A page past the ranked neighbours needs the scan.
+    if (!complete && (options.limit > ranked || options.offset > ranked - options.limit)) continue;
+    const size_t begin = std::min(options.offset, ranked);
+    const size_t end = begin + std::min(options.limit, ranked - begin);
+    std::vector<EntityId> others;
+    others.reserve(end - begin);
+    for (size_t i = begin; i < end; ++i) others.push_back(r.top[i].other);
+    GUMSHOE_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> stats,
+                             reader.GetRawEdgeStats(id, r.direction, r.kind, others));
+    Group g;
+    g.ranked = true;
+    g.ranked_total = r.total;
+    bool matches = true;
+    for (size_t i = 0; i < others.size() && matches; ++i) {
+      if (!stats[i]) {
+        matches = false;
+        break;
+      }
+      GUMSHOE_ASSIGN_OR_RETURN(EdgeStatsSummary sum, DecodeEdgeStatsSummary(*stats[i], options.window));
+      matches = sum.window_count == r.top[begin + i].count;
+      const size_t offset = g.arena.size();
+      g.arena.append(*stats[i]);
+      g.members.push_back(Candidate{others[i], sum.window_count, offset, stats[i]->size()});
+    }
+    if (matches) groups.emplace(GroupKey{r.direction, r.kind}, std::move(g));
+  }
+  return Status::Ok();
+}
 
 // Reads the edges of `id` into `groups`, undecoded, at most options.max_scan
 // per group. `via` names the interface when `id` is an instance's ENI.
 Status Collect(const GraphReader& reader, const EntityId& id, const PivotOptions& options, const std::string& via,
                bool folding, std::map<GroupKey, Group>& groups) {
   for (Direction dir : {Direction::kOut, Direction::kIn}) {
-    std::vector<EdgeKind> kinds;
-    if (options.edge_kind) kinds.push_back(*options.edge_kind);
+    // The kinds to scan (empty: all). Groups served from a ranking are not
+    // scanned.
+    std::vector<EdgeKind> allowed;
+    bool any_ranked = false;
+    for (const auto& [gk, g] : groups) any_ranked = any_ranked || (gk.first == dir && g.ranked);
+    if (options.edge_kind) {
+      allowed.push_back(*options.edge_kind);
+    } else if (any_ranked) {
+      allowed.assign(std::begin(kAllEdgeKinds), std::end(kAllEdgeKinds));
+      std::sort(allowed.begin(), allowed.end());
+    }
+    if (any_ranked) {
+      std::erase_if(allowed, [&](EdgeKind k) {
+        auto it = groups.find({dir, k});
+        return it != groups.end() && it->second.ranked;
+      });
+      if (allowed.empty()) continue;
+    }
+    std::vector<EdgeKind> kinds = allowed;
     for (;;) {
       std::optional<EdgeKind> capped;
       Status bad = Status::Ok();
@@ -93,9 +157,14 @@ Status Collect(const GraphReader& reader, const EntityId& id, const PivotOptions
       if (!capped || options.edge_kind) break;
       // Resume after the capped kind.
       kinds.clear();
-      for (EdgeKind k : kAllEdgeKinds)
-        if (k > *capped) kinds.push_back(k);
-      std::sort(kinds.begin(), kinds.end());
+      if (allowed.empty()) {
+        for (EdgeKind k : kAllEdgeKinds)
+          if (k > *capped) kinds.push_back(k);
+        std::sort(kinds.begin(), kinds.end());
+      } else {
+        for (EdgeKind k : allowed)
+          if (k > *capped) kinds.push_back(k);
+      }
       if (kinds.empty()) break;
     }
   }
@@ -113,6 +182,8 @@ Result<PivotResult> Pivot(const GraphReader& reader, const EntityRef& focus, con
 
   std::map<GroupKey, Group> groups;
   const bool folding = options.include_interfaces && focus.kind == EntityKind::kEc2Instance;
+  // Rankings are by count over all time and of the entity's own edges.
+  if (!folding && options.window.unbounded()) GUMSHOE_RETURN_IF_ERROR(UseRankings(reader, id, options, groups));
   GUMSHOE_RETURN_IF_ERROR(Collect(reader, id, options, "", folding, groups));
   if (folding) {
     std::vector<EntityId> enis;
@@ -133,16 +204,21 @@ Result<PivotResult> Pivot(const GraphReader& reader, const EntityRef& focus, con
   std::vector<std::pair<Group*, std::vector<Candidate*>>> pages;
   std::vector<EntityId> wanted;
   for (auto& [gk, g] : groups) {
-    if (g.members.empty() && g.exact) continue;
+    if (g.members.empty() && g.exact && !g.ranked) continue;
     PivotGroup group;
     group.direction = gk.first;
     group.kind = gk.second;
-    group.total = g.members.size();
+    group.total = g.ranked ? g.ranked_total : g.members.size();
     group.total_exact = g.exact;
     result.groups.push_back(std::move(group));
     std::vector<Candidate*> order;
     order.reserve(g.members.size());
     for (Candidate& c : g.members) order.push_back(&c);
+    if (g.ranked) {  // already the page, in order
+      for (const Candidate* c : order) wanted.push_back(c->other);
+      pages.emplace_back(&g, std::move(order));
+      continue;
+    }
     auto by_count_id = [](const Candidate* a, const Candidate* b) {
       if (a->window_count != b->window_count) return a->window_count > b->window_count;
       return a->other < b->other;

@@ -1,6 +1,8 @@
 // Default implementations of GraphReader's optional methods.
 #include "gumshoe/store.h"
 
+#include <unordered_map>
+
 #include "gumshoe/codec.h"
 
 namespace gumshoe {
@@ -31,5 +33,23 @@ Status GraphReader::ScanRawEdges(const EntityId& id, Direction dir, const std::v
   }
   return Status::Ok();
 }
+
+Result<std::vector<std::optional<std::string>>> GraphReader::GetRawEdgeStats(const EntityId& id, Direction dir,
+                                                                             EdgeKind kind,
+                                                                             const std::vector<EntityId>& others) const {
+  std::unordered_map<EntityId, std::vector<size_t>, EntityIdHash> where;
+  for (size_t i = 0; i < others.size(); ++i) where[others[i]].push_back(i);
+  std::vector<std::optional<std::string>> out(others.size());
+  GUMSHOE_RETURN_IF_ERROR(ScanRawEdges(id, dir, {kind}, [&](const RawEdge& e) {
+    auto it = where.find(dir == Direction::kOut ? e.dst : e.src);
+    if (it != where.end()) {
+      for (size_t i : it->second) out[i] = std::string(e.stats);
+    }
+    return true;
+  }));
+  return out;
+}
+
+Status GraphReader::ScanEdgeGroupRankings(const EntityId&, const RankingFn&) const { return Status::Ok(); }
 
 }  // namespace gumshoe

@@ -25,6 +25,8 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <set>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -51,9 +53,12 @@ namespace {
 namespace fs = std::filesystem;
 
 // Column families, in the order of DbHandle::cf.
-enum Cf : size_t { kEntities = 0, kNames, kOutEdges, kInEdges, kRecords, kMeta, kNumCfs };
-constexpr std::array<const char*, kNumCfs> kCfNames = {"entities", "names", "out_edges",
-                                                       "in_edges", "records", "meta"};
+enum Cf : size_t { kEntities = 0, kNames, kOutEdges, kInEdges, kRecords, kMeta, kGroups, kNumCfs };
+constexpr std::array<const char*, kNumCfs> kCfNames = {"entities", "names", "out_edges", "in_edges",
+                                                       "records",  "meta",  "groups"};
+// The schema version that added the groups family; older stores get it when
+// opened writable.
+constexpr int kGroupsSchemaVersion = 3;
 
 constexpr char kSchemaVersionKey[] = "schema_version";
 constexpr char kHashKeyKey[] = "hash_key";
@@ -110,6 +115,69 @@ std::string EncodeHashKey(const HashKey& key) {
   PutBigEndian64(&out, key.k0);
   PutBigEndian64(&out, key.k1);
   return out;
+}
+
+// ---------------------------------------------------------------------------
+// Edge group rankings (column family "groups").
+//
+// Key: entity id (9) | direction (1) | edge kind (1). Value: varint total,
+// varint n, then n times entity id (9) of the neighbour and varint count.
+
+constexpr size_t kGroupKeyBytes = kEntityIdBytes + 2;
+using GroupKey = std::array<char, kGroupKeyBytes>;
+
+GroupKey MakeGroupKey(const EntityId& id, Direction dir, EdgeKind kind) {
+  GroupKey key;
+  EncodeEntityIdTo(id, key.data());
+  key[kEntityIdBytes] = static_cast<char>(dir);
+  key[kEntityIdBytes + 1] = static_cast<char>(kind);
+  return key;
+}
+
+bool DecodeGroupKey(std::string_view key, EntityId* id, Direction* dir, EdgeKind* kind) {
+  if (key.size() != kGroupKeyBytes || !DecodeEntityId(key.substr(0, kEntityIdBytes), id)) return false;
+  auto d = static_cast<uint8_t>(key[kEntityIdBytes]);
+  auto k = static_cast<uint8_t>(key[kEntityIdBytes + 1]);
+  if (d > static_cast<uint8_t>(Direction::kIn)) return false;
+  if (std::find(std::begin(kAllEdgeKinds), std::end(kAllEdgeKinds), static_cast<EdgeKind>(k)) == std::end(kAllEdgeKinds))
+    return false;
+  *dir = static_cast<Direction>(d);
+  *kind = static_cast<EdgeKind>(k);
+  return true;
+}
+
+std::string EncodeRanking(uint64_t total, const std::vector<GraphReader::RankedNeighbor>& top) {
+  std::string out;
+  out.reserve(8 + top.size() * (kEntityIdBytes + 4));
+  PutVarint(&out, total);
+  PutVarint(&out, top.size());
+  for (const auto& n : top) {
+    out.append(EncodeEntityId(n.other));
+    PutVarint(&out, n.count);
+  }
+  return out;
+}
+
+// False on malformed bytes: truncated, more neighbours than the group has or
+// than a ranking keeps, or neighbours out of ranking order.
+bool DecodeRanking(std::string_view in, GraphReader::EdgeGroupRanking* r) {
+  uint64_t n = 0;
+  if (!GetVarint(&in, &r->total) || !GetVarint(&in, &n)) return false;
+  if (n > GraphReader::kMaxRankedNeighbors || n > r->total) return false;
+  r->top.clear();
+  r->top.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    GraphReader::RankedNeighbor x;
+    if (in.size() < kEntityIdBytes || !DecodeEntityId(in.substr(0, kEntityIdBytes), &x.other)) return false;
+    in.remove_prefix(kEntityIdBytes);
+    if (!GetVarint(&in, &x.count)) return false;
+    if (!r->top.empty()) {
+      const auto& prev = r->top.back();
+      if (prev.count < x.count || (prev.count == x.count && !(prev.other < x.other))) return false;
+    }
+    r->top.push_back(x);
+  }
+  return in.empty();
 }
 
 // ---------------------------------------------------------------------------
@@ -219,6 +287,7 @@ struct DbHandle {
   std::string path;
   bool read_only = false;
   rocksdb::DB* db = nullptr;
+  std::shared_ptr<rocksdb::Cache> cache;  // the block cache of every family
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // every opened family, for cleanup
   std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cf{};
 
@@ -311,6 +380,45 @@ class ReadView {
       out[i] = std::move(e).value();
     }
     return out;
+  }
+
+  // GraphReader::GetRawEdgeStats: one batched MultiGet.
+  Result<std::vector<std::optional<std::string>>> GetRawEdgeStats(const EntityId& id, Direction dir, EdgeKind kind,
+                                                                  const std::vector<EntityId>& others) const {
+    Cf cf = dir == Direction::kOut ? kOutEdges : kInEdges;
+    std::vector<std::array<char, kEdgeKeyBytes>> keys(others.size());
+    std::vector<rocksdb::Slice> slices;
+    slices.reserve(others.size());
+    for (size_t i = 0; i < others.size(); ++i) {
+      EncodeEdgeKeyTo(id, kind, others[i], keys[i].data());
+      slices.emplace_back(keys[i].data(), keys[i].size());
+    }
+    std::vector<rocksdb::PinnableSlice> values(others.size());
+    std::vector<rocksdb::Status> statuses(others.size());
+    db_->db->MultiGet(Options(), db_->cf[cf], others.size(), slices.data(), values.data(), statuses.data());
+    std::vector<std::optional<std::string>> out(others.size());
+    for (size_t i = 0; i < others.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) return FromRocks(statuses[i], db_->path, "read edge");
+      out[i] = values[i].ToString();
+    }
+    return out;
+  }
+
+  // GraphReader::ScanEdgeGroupRankings: a prefix scan of the groups family
+  // (none in a store that predates it).
+  Status ScanEdgeGroupRankings(const EntityId& id, const GraphReader::RankingFn& fn) const {
+    if (db_->cf[kGroups] == nullptr) return Status::Ok();
+    return ScanPrefix(kGroups, EncodeEntityId(id), "scan rankings", [&](std::string_view key, std::string_view value,
+                                                                         bool* more) {
+      GraphReader::EdgeGroupRanking r;
+      EntityId owner;
+      if (!DecodeGroupKey(key, &owner, &r.direction, &r.kind) || !DecodeRanking(value, &r)) {
+        return Status::Corruption("store " + db_->path + ": groups key " + Hex(key) + ": malformed ranking");
+      }
+      *more = fn(std::move(r));
+      return Status::Ok();
+    });
   }
 
   // GraphReader::ScanRawEdges: one iterator bounded to the entity's edges,
@@ -439,6 +547,13 @@ class RocksReader final : public GraphReader {
   Result<std::vector<std::optional<Entity>>> GetEntities(const std::vector<EntityId>& ids) const override {
     return view_.GetEntities(ids);
   }
+  Result<std::vector<std::optional<std::string>>> GetRawEdgeStats(const EntityId& id, Direction dir, EdgeKind kind,
+                                                                  const std::vector<EntityId>& others) const override {
+    return view_.GetRawEdgeStats(id, dir, kind, others);
+  }
+  Status ScanEdgeGroupRankings(const EntityId& id, const RankingFn& fn) const override {
+    return view_.ScanEdgeGroupRankings(id, fn);
+  }
 
  private:
   std::shared_ptr<const DbHandle> db_;
@@ -481,6 +596,13 @@ class RocksStore final : public GraphStore {
   Result<std::vector<std::optional<Entity>>> GetEntities(const std::vector<EntityId>& ids) const override {
     return latest_.GetEntities(ids);
   }
+  Result<std::vector<std::optional<std::string>>> GetRawEdgeStats(const EntityId& id, Direction dir, EdgeKind kind,
+                                                                  const std::vector<EntityId>& others) const override {
+    return latest_.GetRawEdgeStats(id, dir, kind, others);
+  }
+  Status ScanEdgeGroupRankings(const EntityId& id, const RankingFn& fn) const override {
+    return latest_.ScanEdgeGroupRankings(id, fn);
+  }
 
   Result<bool> ContainsRecord(const RecordId& id) const override {
     std::string_view key(reinterpret_cast<const char*>(id.data()), id.size());
@@ -505,8 +627,12 @@ class RocksStore final : public GraphStore {
     out_edges.reserve(delta.edges().size());
     in_edges.reserve(delta.edges().size());
     std::vector<EntityId> new_names;
+    // Entities with ranked groups that this delta may change: their rankings
+    // are dropped in the same write and recomputed on Flush.
+    std::vector<EntityId> stale;
     for (const auto& [unused, e] : delta.entities()) {
       EntityId id = hasher_.IdOf(e.kind, e.key);
+      if (!ranked_.empty() && ranked_.count(id) != 0) stale.push_back(id);
       FixedEntry<kEntityIdBytes>& entry = entities.emplace_back();
       EncodeEntityIdTo(id, entry.key.data());
       entry.offset = arena.size();
@@ -537,6 +663,12 @@ class RocksStore final : public GraphStore {
     std::sort(out_edges.begin(), out_edges.end());
     std::sort(in_edges.begin(), in_edges.end());
     std::sort(records.begin(), records.end(), [](const RecordId* a, const RecordId* b) { return *a < *b; });
+    // Groups this delta adds many edges to may be large: ranked on Flush.
+    std::vector<GroupKey> candidates;
+    if (db_->cf[kGroups] != nullptr) {
+      NoteCandidates(out_edges, Direction::kOut, &candidates);
+      NoteCandidates(in_edges, Direction::kIn, &candidates);
+    }
 
     // Room for every entry (each carries a tag, the family id and two
     // lengths), so the batch's buffer grows once.
@@ -566,12 +698,27 @@ class RocksStore final : public GraphStore {
                       rocksdb::Slice());
       }
     }
+    for (const EntityId& id : stale) {
+      for (const GroupKey& key : ranked_.at(id)) {
+        if (s.ok()) s = batch.Delete(db_->cf[kGroups], rocksdb::Slice(key.data(), key.size()));
+      }
+    }
     if (!s.ok()) return FromRocks(s, db_->path, "build write batch");
     rocksdb::WriteOptions wo;
     wo.sync = false;  // the WAL is written; a process kill loses nothing
     s = db_->db->Write(wo, &batch);
     if (!s.ok()) return FromRocks(s, db_->path, "write");
     for (const EntityId& id : new_names) RememberName(id);
+    for (const EntityId& id : stale) {
+      auto it = ranked_.find(id);
+      for (const GroupKey& key : it->second) pending_.insert(key);  // was ranked: always re-ranked
+      ranked_count_ -= it->second.size();
+      ranked_.erase(it);
+    }
+    for (const GroupKey& key : candidates) {
+      if (pending_.size() >= kMaxPendingGroups) break;
+      pending_.insert(key);
+    }
     return Status::Ok();
   }
 
@@ -618,6 +765,7 @@ class RocksStore final : public GraphStore {
     flushes.reserve(db_->cf.size());
     rocksdb::Status s;
     for (rocksdb::ColumnFamilyHandle* cf : db_->cf) {
+      if (cf == nullptr) continue;
       try {
         flushes.push_back(std::async(std::launch::async, [this, fo, cf] { return db_->db->Flush(fo, cf); }));
       } catch (const std::system_error&) {
@@ -632,7 +780,28 @@ class RocksStore final : public GraphStore {
     if (!s.ok()) return FromRocks(s, db_->path, "flush");
     s = db_->db->FlushWAL(/*sync=*/true);
     if (!s.ok()) return FromRocks(s, db_->path, "sync WAL");
-    return Status::Ok();
+    // After the flush: ranking reads the groups from table files (a bulk-load
+    // memtable would be sorted again for every group read).
+    return RefreshRankings();
+  }
+
+  // Reads the rankings kept in the groups family, so that Apply knows which
+  // entities have them. Called once, at open.
+  Status LoadRankings() {
+    if (db_->cf[kGroups] == nullptr) return Status::Ok();
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    return latest_.ScanPrefix(kGroups, "", "scan rankings", [&](std::string_view key, std::string_view, bool* more) {
+      EntityId id;
+      Direction dir;
+      EdgeKind kind;
+      if (!DecodeGroupKey(key, &id, &dir, &kind)) {
+        return Status::Corruption("store " + db_->path + ": groups: malformed key " + Hex(key));
+      }
+      ranked_[id].push_back(MakeGroupKey(id, dir, kind));
+      ++ranked_count_;
+      *more = true;
+      return Status::Ok();
+    });
   }
 
   Status Compact() {
@@ -640,6 +809,7 @@ class RocksStore final : public GraphStore {
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     for (auto* cf : db_->cf) {
+      if (cf == nullptr) continue;
       rocksdb::Status s = db_->db->CompactRange(co, cf, nullptr, nullptr);
       if (!s.ok()) return FromRocks(s, db_->path, std::string("compact ") + cf->GetName());
     }
@@ -651,6 +821,89 @@ class RocksStore final : public GraphStore {
     if (db_->read_only) {
       return Status::InvalidArgument("store " + db_->path + ": " + op + " on a store opened read-only");
     }
+    return Status::Ok();
+  }
+
+  // Groups of the sorted edge entries `edges` (one direction) with at least
+  // kCandidateBatchEdges entries: appended to `out`.
+  static void NoteCandidates(const std::vector<FixedEntry<kEdgeKeyBytes>>& edges, Direction dir,
+                             std::vector<GroupKey>* out) {
+    constexpr size_t kPrefix = kEntityIdBytes + 1;  // entity id | kind
+    for (size_t i = 0; i < edges.size();) {
+      size_t j = i + 1;
+      while (j < edges.size() && std::memcmp(edges[j].key.data(), edges[i].key.data(), kPrefix) == 0) ++j;
+      if (j - i >= kCandidateBatchEdges) {
+        GroupKey key;
+        std::memcpy(key.data(), edges[i].key.data(), kEntityIdBytes);
+        key[kEntityIdBytes] = static_cast<char>(dir);
+        key[kEntityIdBytes + 1] = edges[i].key[kEntityIdBytes];
+        out->push_back(key);
+      }
+      i = j;
+    }
+  }
+
+  // Ranks every pending group: groups of at least kMinRankedGroup edges (and
+  // at most kMaxRankedGroupScan) get a ranking, the others none. Holds the
+  // Apply lock, so no write changes a group between its read and its ranking.
+  Status RefreshRankings() {
+    std::lock_guard<std::mutex> lock(apply_mu_);
+    if (pending_.empty() || db_->cf[kGroups] == nullptr) return Status::Ok();
+    // Ranking order: count desc, then id. As a heap it keeps the worst of the
+    // best kMaxRankedNeighbors on top.
+    auto better = [](const RankedNeighbor& a, const RankedNeighbor& b) {
+      return a.count != b.count ? a.count > b.count : a.other < b.other;
+    };
+    rocksdb::WriteBatch batch;
+    rocksdb::Status s;
+    std::vector<std::pair<EntityId, GroupKey>> ranked_now;
+    std::vector<RankedNeighbor> top;
+    for (const GroupKey& key : pending_) {
+      EntityId id;
+      Direction dir;
+      EdgeKind kind;
+      const std::string_view key_view(key.data(), key.size());
+      if (!DecodeGroupKey(key_view, &id, &dir, &kind)) continue;  // cannot happen: keys come from edge keys
+      top.clear();
+      uint64_t total = 0;
+      Status bad = Status::Ok();
+      GUMSHOE_RETURN_IF_ERROR(latest_.ScanRawEdges(id, dir, {kind}, [&](const RawEdge& e) {
+        if (++total > kMaxRankedGroupScan) return false;
+        Result<EdgeStatsSummary> sum = DecodeEdgeStatsSummary(e.stats, TimeWindow{});
+        if (!sum.ok()) {
+          bad = Status::Corruption("store " + db_->path + ": ranking " + Hex(key_view) + ": " + sum.status().message());
+          return false;
+        }
+        RankedNeighbor n{dir == Direction::kOut ? e.dst : e.src, sum->window_count};
+        if (top.size() < kMaxRankedNeighbors) {
+          top.push_back(n);
+          std::push_heap(top.begin(), top.end(), better);
+        } else if (better(n, top.front())) {
+          std::pop_heap(top.begin(), top.end(), better);
+          top.back() = n;
+          std::push_heap(top.begin(), top.end(), better);
+        }
+        return true;
+      }));
+      GUMSHOE_RETURN_IF_ERROR(bad);
+      const rocksdb::Slice key_slice(key.data(), key.size());
+      if (total < kMinRankedGroup || total > kMaxRankedGroupScan ||
+          ranked_count_ + ranked_now.size() >= kMaxRankedGroups) {
+        if (s.ok()) s = batch.Delete(db_->cf[kGroups], key_slice);
+        continue;
+      }
+      std::sort_heap(top.begin(), top.end(), better);
+      if (s.ok()) s = batch.Put(db_->cf[kGroups], key_slice, EncodeRanking(total, top));
+      ranked_now.emplace_back(id, key);
+    }
+    if (!s.ok()) return FromRocks(s, db_->path, "build ranking batch");
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    s = db_->db->Write(wo, &batch);
+    if (!s.ok()) return FromRocks(s, db_->path, "write rankings");
+    for (const auto& [id, key] : ranked_now) ranked_[id].push_back(key);
+    ranked_count_ += ranked_now.size();
+    pending_.clear();
     return Status::Ok();
   }
 
@@ -671,9 +924,21 @@ class RocksStore final : public GraphStore {
   std::shared_ptr<DbHandle> db_;
   Hasher hasher_;
   ReadView latest_;
-  std::mutex apply_mu_;  // guards Apply and names_written_
+  std::mutex apply_mu_;  // guards Apply, names_written_ and the ranking state below
   std::array<std::unordered_set<uint64_t>, 256> names_written_;
   size_t names_remembered_ = 0;
+
+  // Group rankings. A group with this many edges in one delta is a candidate.
+  static constexpr size_t kCandidateBatchEdges = 64;
+  // Bounds: candidates waiting for Flush, groups ranked, edges read per group.
+  static constexpr size_t kMaxPendingGroups = 1u << 16;
+  static constexpr size_t kMaxRankedGroups = 1u << 16;
+  static constexpr uint64_t kMaxRankedGroupScan = 1u << 24;
+  // Stored rankings, by entity (so Apply drops those of the entities it touches).
+  std::unordered_map<EntityId, std::vector<GroupKey>, EntityIdHash> ranked_;
+  size_t ranked_count_ = 0;
+  // Groups to rank on the next Flush: candidates and dropped rankings.
+  std::set<GroupKey> pending_;
 };
 
 // ---------------------------------------------------------------------------
@@ -782,6 +1047,8 @@ Result<std::shared_ptr<DbHandle>> OpenDb(const std::string& path, const RocksSto
   db_options.create_missing_column_families = create;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  auto handle = std::make_shared<DbHandle>();
+  handle->cache = cache;
   for (const std::string& name : names) {
     std::optional<Cf> cf = CfByName(name);
     // Families this build does not know (a newer schema) open with defaults,
@@ -790,7 +1057,6 @@ Result<std::shared_ptr<DbHandle>> OpenDb(const std::string& path, const RocksSto
     descriptors.emplace_back(name, cf_options);
   }
 
-  auto handle = std::make_shared<DbHandle>();
   handle->path = path;
   handle->read_only = options.read_only;
   rocksdb::Status s;
@@ -822,8 +1088,8 @@ Result<std::shared_ptr<DbHandle>> OpenDb(const std::string& path, const RocksSto
 // Whether the database has every gumshoe column family and no key in any
 // column family.
 Result<bool> IsBlank(const DbHandle& db) {
-  for (auto* cf : db.cf) {
-    if (cf == nullptr) return false;
+  for (size_t i = 0; i < kNumCfs; ++i) {
+    if (db.cf[i] == nullptr && i != kGroups) return false;  // groups: added when missing
   }
   for (auto* cf : db.handles) {
     std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(rocksdb::ReadOptions(), cf));
@@ -832,6 +1098,17 @@ Result<bool> IsBlank(const DbHandle& db) {
     if (!it->status().ok()) return FromRocks(it->status(), db.path, "read " + cf->GetName());
   }
   return true;
+}
+
+// Creates the groups family in a writable store that predates it.
+Status AddMissingGroupsFamily(DbHandle& db, const RocksStoreOptions& options) {
+  if (db.cf[kGroups] != nullptr) return Status::Ok();
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  rocksdb::Status s = db.db->CreateColumnFamily(MakeCfOptions(kGroups, options, db.cache), kCfNames[kGroups], &handle);
+  if (!s.ok()) return FromRocks(s, db.path, "create column family groups");
+  db.handles.push_back(handle);
+  db.cf[kGroups] = handle;
+  return Status::Ok();
 }
 
 Result<int> ParseSchemaVersion(const std::string& path, const std::string& text) {
@@ -953,6 +1230,7 @@ Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, cons
 
   HashKey key;
   if (initialize) {
+    GUMSHOE_RETURN_IF_ERROR(AddMissingGroupsFamily(*db, options));
     key = Hasher::RandomKey();
     rocksdb::WriteBatch batch;
     rocksdb::Status s = batch.Put(db->cf[kMeta], kSchemaVersionKey, std::to_string(kSchemaVersion));
@@ -969,7 +1247,9 @@ Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, cons
                                   std::to_string(kSchemaVersion));
     }
     for (size_t i = 0; i < kNumCfs; ++i) {
-      if (db->cf[i] == nullptr) {
+      // Stores older than kGroupsSchemaVersion have no groups family: a
+      // writable open adds it below, a read-only one reads without rankings.
+      if (db->cf[i] == nullptr && !(i == kGroups && version < kGroupsSchemaVersion)) {
         return Status::Corruption("store " + path + ": damaged (column family " + kCfNames[i] + " is missing)");
       }
     }
@@ -980,6 +1260,7 @@ Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, cons
     }
     key.k0 = GetBigEndian64(key_bytes->data());
     key.k1 = GetBigEndian64(key_bytes->data() + 8);
+    if (!options.read_only) GUMSHOE_RETURN_IF_ERROR(AddMissingGroupsFamily(*db, options));
     if (version < kSchemaVersion && !options.read_only) {
       // A sound older store: this build writes newer values, so an older
       // build must refuse it from now on.
@@ -989,7 +1270,9 @@ Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, cons
       if (!s.ok()) return FromRocks(s, path, "write schema_version");
     }
   }
-  return std::unique_ptr<GraphStore>(std::make_unique<RocksStore>(std::move(db), Hasher(key)));
+  auto store = std::make_unique<RocksStore>(std::move(db), Hasher(key));
+  GUMSHOE_RETURN_IF_ERROR(store->LoadRankings());
+  return std::unique_ptr<GraphStore>(std::move(store));
 }
 
 Status CompactRocksStore(GraphStore& store) {

@@ -22,6 +22,7 @@
 
 #include "gumshoe/codec.h"
 #include "gumshoe/memory_store.h"
+#include "gumshoe/pivot.h"
 
 namespace gumshoe {
 namespace {
@@ -381,7 +382,7 @@ TEST_CASE("RocksStore: data, meta, records and hash key persist across reopen", 
   CHECK(in[0].stats == out[0].stats);
 
   CHECK(store->GetMeta("run/0001").value() == std::optional<std::string>("{\"files\":1}"));
-  CHECK(store->GetMeta("schema_version").value() == std::optional<std::string>("2"));
+  CHECK(store->GetMeta("schema_version").value() == std::optional<std::string>(std::to_string(kSchemaVersion)));
   std::vector<std::string> meta_keys;
   REQUIRE(store->ScanMeta("", [&](std::string_view k, std::string_view) {
     meta_keys.emplace_back(k);
@@ -431,14 +432,14 @@ TEST_CASE("RocksStore: a store of another schema version is Incompatible", "[sto
     CHECK(store->PutMeta("hash_key", "0123456789abcdef").code() == Status::Code::kInvalidArgument);
     REQUIRE(store->Flush().ok());
   }
-  MustOpen(dir.path());  // still version 2: the reserved keys were not written
+  MustOpen(dir.path());  // still the current version: the reserved keys were not written
   RawPut(dir.path(), "meta", "schema_version", "999");
   for (bool read_only : {false, true}) {
     Status s = OpenStatus(dir.path(), RocksStoreOptions{.read_only = read_only});
     INFO(s.ToString());
     CHECK(s.code() == Status::Code::kIncompatible);
     CHECK(Contains(s.message(), "schema version 999"));
-    CHECK(Contains(s.message(), "this build reads 1 to 2"));
+    CHECK(Contains(s.message(), "this build reads 1 to " + std::to_string(kSchemaVersion)));
     CHECK(Contains(s.message(), dir.path()));
   }
   RawPut(dir.path(), "meta", "schema_version", "0");
@@ -449,7 +450,7 @@ TEST_CASE("RocksStore: a store of another schema version is Incompatible", "[sto
   CHECK(Contains(s.message(), dir.path()));
 }
 
-TEST_CASE("RocksStore: a schema-1 store with format-1 edge values is read, merged into and marked 2",
+TEST_CASE("RocksStore: a schema-1 store with format-1 edge values is read, merged into and marked current",
           "[storage][rocksdb]") {
   TempDir dir;
   std::string out_key, in_key;
@@ -486,7 +487,7 @@ TEST_CASE("RocksStore: a schema-1 store with format-1 edge values is read, merge
     CHECK(out[0].stats == want);
   }
   std::unique_ptr<GraphStore> store = MustOpen(dir.path());
-  CHECK(store->GetMeta("schema_version").value() == std::optional<std::string>("2"));
+  CHECK(store->GetMeta("schema_version").value() == std::optional<std::string>("3"));
   GraphDelta d;
   d.AddEdge(kAlice, EdgeKind::kCalledFrom, kIp1, Obs(7200, -1, "s"));
   REQUIRE(store->Apply(d).ok());
@@ -863,6 +864,270 @@ TEST_CASE("RocksStore: an applied delta survives a process kill", "[storage][roc
   CHECK(out[0].stats.last_evidence.ref == "cloudtrail:killed");
   CHECK(EdgesOf(*store, kIp1, Direction::kIn).size() == 1);
   CHECK(store->ContainsRecord(store->hasher().RecordIdOf("cloudtrail", "killed")).value());
+}
+
+// ---------------------------------------------------------------------------
+// Group rankings (pivot on super-nodes).
+
+const EntityRef kHub{EntityKind::kAwsService, "ec2.amazonaws.com"};
+
+EntityRef Caller(int i) { return EntityRef{EntityKind::kIamUser, "arn:aws:iam::111122223333:user/u" + std::to_string(i)}; }
+
+// `n` callers of the hub in deltas of `per_delta` edges; caller i calls
+// 1 + (i * 7919) % 37 times, so counts repeat (ties ranked by id).
+std::vector<GraphDelta> HubDeltas(int n, int per_delta) {
+  std::vector<GraphDelta> out;
+  for (int i = 0; i < n; ++i) {
+    if (i % per_delta == 0) out.emplace_back();
+    GraphDelta& d = out.back();
+    const int calls = 1 + (i * 7919) % 37;
+    d.AddEdge(Caller(i), EdgeKind::kCalledFrom, kHub, Obs(3600 * (i % 50), +1, "e", calls));
+    if (i % 100 == 0) d.AddEdge(kHub, EdgeKind::kInAccount, EntityRef{EntityKind::kAccount, "111122223333"}, Obs(0, 0, "a"));
+  }
+  return out;
+}
+
+// The hub's called_from group of a pivot.
+const PivotGroup& CallersOf(const PivotResult& r) {
+  for (const PivotGroup& g : r.groups)
+    if (g.kind == EdgeKind::kCalledFrom && g.direction == Direction::kIn) return g;
+  FAIL("no called_from group");
+  return r.groups.front();
+}
+
+std::vector<GraphReader::EdgeGroupRanking> RankingsOf(const GraphReader& r, const EntityRef& ref) {
+  std::vector<GraphReader::EdgeGroupRanking> out;
+  Status s = r.ScanEdgeGroupRankings(r.IdOf(ref.kind, ref.key), [&](GraphReader::EdgeGroupRanking&& g) {
+    out.push_back(std::move(g));
+    return true;
+  });
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  return out;
+}
+
+// The pivot the store answers against the one MemoryStore answers by reading
+// every edge (max_scan 0).
+void CheckPivotMatchesFullScan(const GraphReader& store, const GraphReader& memory, PivotOptions options) {
+  INFO("limit " << options.limit << " offset " << options.offset << " max_scan " << options.max_scan);
+  Result<PivotResult> got = Pivot(store, kHub, options);
+  INFO(got.status().ToString());
+  REQUIRE(got.ok());
+  options.max_scan = 0;
+  Result<PivotResult> want = Pivot(memory, kHub, options);
+  REQUIRE(want.ok());
+  REQUIRE(got->groups.size() == want->groups.size());
+  for (size_t i = 0; i < got->groups.size(); ++i) {
+    const PivotGroup& a = got->groups[i];
+    const PivotGroup& b = want->groups[i];
+    INFO("group " << EdgeKindName(b.kind));
+    CHECK(a.kind == b.kind);
+    CHECK(a.direction == b.direction);
+    CHECK(a.total == b.total);
+    CHECK(a.total_exact == b.total_exact);
+    REQUIRE(a.neighbors.size() == b.neighbors.size());
+    for (size_t j = 0; j < a.neighbors.size(); ++j) {
+      CHECK(a.neighbors[j].entity == b.neighbors[j].entity);
+      CHECK(a.neighbors[j].window_count == b.neighbors[j].window_count);
+      CHECK(a.neighbors[j].stats == b.neighbors[j].stats);
+    }
+  }
+}
+
+TEST_CASE("RocksStore: a large group is ranked on Flush and pivots on it match a full scan", "[storage][rocksdb][pivot]") {
+  TempDir dir;
+  std::unique_ptr<GraphStore> store = MustOpen(dir.path());
+  MemoryStore memory(store->hasher().key());
+  constexpr int kCallers = 3000;
+  for (const GraphDelta& d : HubDeltas(kCallers, 500)) {
+    REQUIRE(store->Apply(d).ok());
+    REQUIRE(memory.Apply(d).ok());
+  }
+  CHECK(RankingsOf(*store, kHub).empty());  // not before Flush
+  REQUIRE(store->Flush().ok());
+
+  std::vector<GraphReader::EdgeGroupRanking> rankings = RankingsOf(*store, kHub);
+  REQUIRE(rankings.size() == 1);  // in_account has 30 edges: not ranked
+  const GraphReader::EdgeGroupRanking& r = rankings[0];
+  CHECK(r.direction == Direction::kIn);
+  CHECK(r.kind == EdgeKind::kCalledFrom);
+  CHECK(r.total == kCallers);
+  REQUIRE(r.top.size() == GraphReader::kMaxRankedNeighbors);
+  // The best kMaxRankedNeighbors by (count desc, id), from every edge.
+  std::vector<GraphReader::RankedNeighbor> want;
+  for (const Edge& e : EdgesOf(memory, kHub, Direction::kIn, EdgeKind::kCalledFrom)) want.push_back({e.src, e.stats.count});
+  REQUIRE(want.size() == kCallers);
+  std::sort(want.begin(), want.end(), [](const auto& a, const auto& b) {
+    return a.count != b.count ? a.count > b.count : a.other < b.other;
+  });
+  want.resize(GraphReader::kMaxRankedNeighbors);
+  CHECK(r.top == want);
+  CHECK(r.top.front().count == 37);
+
+  for (size_t max_scan : {size_t{100}, size_t{4096}}) {
+    for (auto [limit, offset] : {std::pair<size_t, size_t>{50, 0}, {10, 100}, {24, 1000}, {50, 1000}, {5, 2990}}) {
+      PivotOptions o;
+      o.limit = limit;
+      o.offset = offset;
+      o.max_scan = max_scan;
+      if (max_scan == 100 && offset + limit > GraphReader::kMaxRankedNeighbors) {
+        // Past the ranking: the capped scan, as without one.
+        Result<PivotResult> got = Pivot(*store, kHub, o);
+        REQUIRE(got.ok());
+        const PivotGroup& g = CallersOf(*got);
+        CHECK(g.total == 100);
+        CHECK_FALSE(g.total_exact);
+        continue;
+      }
+      // From the ranking the group is exact even where a scan would stop at 100.
+      CheckPivotMatchesFullScan(*store, memory, o);
+    }
+  }
+  // A snapshot reader sees the ranking too; a windowed pivot scans.
+  std::unique_ptr<GraphReader> snap = store->Snapshot();
+  CHECK(RankingsOf(*snap, kHub).size() == 1);
+  PivotOptions windowed;
+  windowed.window.since = 3600 * 10;
+  windowed.max_scan = 0;
+  Result<PivotResult> a = Pivot(*snap, kHub, windowed);
+  Result<PivotResult> b = Pivot(memory, kHub, windowed);
+  REQUIRE((a.ok() && b.ok()));
+  CHECK(CallersOf(*a).total == CallersOf(*b).total);
+  CHECK(CallersOf(*a).total < kCallers);
+  CHECK(CallersOf(*a).neighbors.front().entity == CallersOf(*b).neighbors.front().entity);
+}
+
+TEST_CASE("RocksStore: a write to a ranked group drops its ranking until the next Flush, also after reopen",
+          "[storage][rocksdb][pivot]") {
+  TempDir dir;
+  HashKey key;
+  std::unique_ptr<MemoryStore> memory;
+  {
+    std::unique_ptr<GraphStore> store = MustOpen(dir.path());
+    key = store->hasher().key();
+    memory = std::make_unique<MemoryStore>(key);
+    for (const GraphDelta& d : HubDeltas(1500, 300)) {
+      REQUIRE(store->Apply(d).ok());
+      REQUIRE(memory->Apply(d).ok());
+    }
+    REQUIRE(store->Flush().ok());
+    REQUIRE(RankingsOf(*store, kHub).size() == 1);
+
+    // Two new edges, far below the candidate threshold: caller 1499 (count
+    // 1 + 1499*7919 % 37) becomes the busiest.
+    GraphDelta d;
+    d.AddEdge(Caller(1499), EdgeKind::kCalledFrom, kHub, Obs(7, +1, "x", 100));
+    d.AddEdge(Caller(5000), EdgeKind::kCalledFrom, kHub, Obs(7, +1, "y"));
+    std::unique_ptr<GraphReader> before = store->Snapshot();
+    REQUIRE(store->Apply(d).ok());
+    REQUIRE(memory->Apply(d).ok());
+    CHECK(RankingsOf(*store, kHub).empty());   // dropped with the write
+    CHECK(RankingsOf(*before, kHub).size() == 1);  // an older snapshot keeps its own
+    CheckPivotMatchesFullScan(*store, *memory, PivotOptions{.limit = 5, .max_scan = 0});
+    REQUIRE(store->Flush().ok());
+    std::vector<GraphReader::EdgeGroupRanking> r = RankingsOf(*store, kHub);
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].total == 1501);
+    CHECK(r[0].top.front().other == store->IdOf(Caller(1499).kind, Caller(1499).key));
+    CheckPivotMatchesFullScan(*store, *memory, PivotOptions{.limit = 5, .max_scan = 100});
+  }
+  // A reopened store knows its rankings: a write drops them.
+  std::unique_ptr<GraphStore> store = MustOpen(dir.path());
+  REQUIRE(RankingsOf(*store, kHub).size() == 1);
+  GraphDelta d;
+  d.AddEdge(Caller(7), EdgeKind::kCalledFrom, kHub, Obs(9, +1, "z", 500));
+  REQUIRE(store->Apply(d).ok());
+  REQUIRE(memory->Apply(d).ok());
+  CHECK(RankingsOf(*store, kHub).empty());
+  REQUIRE(store->Flush().ok());
+  REQUIRE(RankingsOf(*store, kHub).size() == 1);
+  CHECK(RankingsOf(*store, kHub)[0].top.front().other == store->IdOf(Caller(7).kind, Caller(7).key));
+  CheckPivotMatchesFullScan(*store, *memory, PivotOptions{.limit = 50, .offset = 10, .max_scan = 100});
+}
+
+TEST_CASE("RocksStore: a ranking that does not match the edges is not used; a malformed one is Corruption",
+          "[storage][rocksdb][pivot]") {
+  TempDir dir;
+  std::unique_ptr<MemoryStore> memory;
+  std::string group_key;
+  {
+    std::unique_ptr<GraphStore> store = MustOpen(dir.path());
+    memory = std::make_unique<MemoryStore>(store->hasher().key());
+    for (const GraphDelta& d : HubDeltas(1200, 600)) {
+      REQUIRE(store->Apply(d).ok());
+      REQUIRE(memory->Apply(d).ok());
+    }
+    REQUIRE(store->Flush().ok());
+    REQUIRE(RankingsOf(*store, kHub).size() == 1);
+    group_key = EncodeEntityId(store->IdOf(kHub.kind, kHub.key));
+    group_key.push_back(static_cast<char>(Direction::kIn));
+    group_key.push_back(static_cast<char>(EdgeKind::kCalledFrom));
+  }
+  SECTION("wrong counts: the group is scanned") {
+    // total 1200, one neighbour (caller 3) with a count it does not have.
+    std::string v;
+    PutVarint(&v, 1200);
+    PutVarint(&v, 1);
+    std::unique_ptr<GraphStore> probe = MustOpen(dir.path(), RocksStoreOptions{.read_only = true});
+    v += EncodeEntityId(probe->IdOf(Caller(3).kind, Caller(3).key));
+    probe.reset();
+    PutVarint(&v, 99999);
+    RawPut(dir.path(), "groups", group_key, v);
+    std::unique_ptr<GraphStore> store = MustOpen(dir.path(), RocksStoreOptions{.read_only = true});
+    REQUIRE(RankingsOf(*store, kHub).size() == 1);
+    CheckPivotMatchesFullScan(*store, *memory, PivotOptions{.limit = 1, .max_scan = 0});
+  }
+  SECTION("malformed bytes") {
+    RawPut(dir.path(), "groups", group_key, std::string("\x05\x09", 2));
+    std::unique_ptr<GraphStore> store = MustOpen(dir.path(), RocksStoreOptions{.read_only = true});
+    Result<PivotResult> r = Pivot(*store, kHub, PivotOptions{});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == Status::Code::kCorruption);
+    CHECK(Contains(r.status().message(), "malformed ranking"));
+  }
+}
+
+TEST_CASE("RocksStore: a schema-2 store gets the groups family when opened writable", "[storage][rocksdb][pivot]") {
+  TempDir dir;
+  {
+    std::unique_ptr<GraphStore> store = MustOpen(dir.path());
+    for (const GraphDelta& d : HubDeltas(1100, 1100)) REQUIRE(store->Apply(d).ok());
+    REQUIRE(store->Flush().ok());
+  }
+  {
+    // What a schema-2 build left: no groups family.
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.path(), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), descriptors, &handles, &db).ok());
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "groups") CHECK(db->DropColumnFamily(handles[i]).ok());
+      if (names[i] == "meta") CHECK(db->Put(rocksdb::WriteOptions(), handles[i], "schema_version", "2").ok());
+    }
+    for (auto* h : handles) CHECK(db->DestroyColumnFamilyHandle(h).ok());
+    CHECK(db->Close().ok());
+    delete db;
+  }
+  {
+    std::unique_ptr<GraphStore> ro = MustOpen(dir.path(), RocksStoreOptions{.read_only = true});
+    CHECK(ro->GetMeta("schema_version").value() == std::optional<std::string>("2"));
+    CHECK(RankingsOf(*ro, kHub).empty());
+    Result<PivotResult> r = Pivot(*ro, kHub, PivotOptions{});
+    REQUIRE(r.ok());
+    CHECK(CallersOf(*r).total == 1100);
+  }
+  std::unique_ptr<GraphStore> store = MustOpen(dir.path());
+  CHECK(store->GetMeta("schema_version").value() == std::optional<std::string>("3"));
+  GraphDelta d;
+  for (int i = 2000; i < 2100; ++i) d.AddEdge(Caller(i), EdgeKind::kCalledFrom, kHub, Obs(1, +1, "n"));
+  REQUIRE(store->Apply(d).ok());
+  REQUIRE(store->Flush().ok());
+  std::vector<GraphReader::EdgeGroupRanking> r = RankingsOf(*store, kHub);
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].total == 1200);
 }
 
 }  // namespace gumshoe

@@ -56,6 +56,40 @@ class GraphReader {
   virtual Status ScanRawEdges(const EntityId& id, Direction dir, const std::vector<EdgeKind>& kinds,
                               const RawEdgeFn& fn) const;
 
+  // The stored stats of the edges between `id` and each of `others` in one
+  // group (direction, kind), undecoded, in the order of `others`
+  // (std::nullopt where there is no such edge). The default scans the group;
+  // stores override it with batched point reads.
+  virtual Result<std::vector<std::optional<std::string>>> GetRawEdgeStats(const EntityId& id, Direction dir,
+                                                                          EdgeKind kind,
+                                                                          const std::vector<EntityId>& others) const;
+
+  // A ranking of one large group of an entity's edges (one direction and
+  // kind), kept by stores that maintain one (RocksStore: groups of at least
+  // kMinRankedGroup edges), so that a pivot on a super-node need not read the
+  // whole group. `total` is the number of edges in the group; `top` the
+  // neighbours with the highest edge count over all time (EdgeStats::count),
+  // count desc, then id, at most kMaxRankedNeighbors of them. A ranking is
+  // exact for the state a reader sees: a store drops it in the same write
+  // that changes the group, and writes a fresh one on Flush.
+  struct RankedNeighbor {
+    EntityId other;
+    uint64_t count = 0;
+    friend bool operator==(const RankedNeighbor&, const RankedNeighbor&) = default;
+  };
+  struct EdgeGroupRanking {
+    Direction direction = Direction::kOut;
+    EdgeKind kind = EdgeKind::kAssumedRole;
+    uint64_t total = 0;
+    std::vector<RankedNeighbor> top;
+  };
+  static constexpr size_t kMinRankedGroup = 1024;
+  static constexpr size_t kMaxRankedNeighbors = 1024;
+  using RankingFn = std::function<bool(EdgeGroupRanking&&)>;
+  // Calls fn for each stored ranking of `id`'s groups, by (direction, kind).
+  // The default has none.
+  virtual Status ScanEdgeGroupRankings(const EntityId& id, const RankingFn& fn) const;
+
   // Calls fn for each stored entity (of `kind`, when given), in id order.
   using EntityFn = std::function<bool(const Entity&)>;
   virtual Status ScanEntities(std::optional<EntityKind> kind, const EntityFn& fn) const = 0;
@@ -90,7 +124,9 @@ class GraphStore : public GraphReader {
   virtual Result<std::optional<std::string>> GetMeta(std::string_view key) const = 0;
   virtual Status ScanMeta(std::string_view prefix,
                           const std::function<bool(std::string_view, std::string_view)>& fn) const = 0;
-  // Makes everything applied so far durable.
+  // Makes everything applied so far durable, and brings what the store
+  // derives from it up to date (RocksStore: the rankings of large edge
+  // groups touched since the last Flush, see ScanEdgeGroupRankings).
   virtual Status Flush() = 0;
 };
 

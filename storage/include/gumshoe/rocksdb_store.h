@@ -7,6 +7,7 @@
 //   in_edges   dst id | edge kind | src id -> EdgeStats     merge: gumshoe.EdgeStatsMerge.v1
 //   records    record id (16 bytes)       -> ""             (ingest dedup)
 //   meta       text key                   -> text           (schema version, hash key, runs)
+//   groups     entity id | dir | kind     -> ranking        (GraphReader::ScanEdgeGroupRankings)
 // Keys are fixed-width big-endian; out- and in-edges of a delta are written in
 // one WriteBatch together with the record ids, so a crash leaves each record
 // wholly applied or not at all.
@@ -32,12 +33,20 @@
 namespace gumshoe {
 
 // The schema version this build writes, stored under meta key
-// "schema_version". Version 2 stores edge values in codec format 2. A
-// version-1 store is read as it is and, opened writable, marked version 2
-// (its format-1 values stay readable and are rewritten as they merge), so an
-// older build refuses it rather than misreading it. Any other value fails
-// with Status::Incompatible naming both versions.
-inline constexpr int kSchemaVersion = 2;
+// "schema_version". Version 2 stores edge values in codec format 2; version 3
+// adds the groups family, whose rankings every write to a ranked group must
+// drop. An older store is read as it is (a read-only open sees no rankings)
+// and, opened writable, gets the groups family and is marked version 3 (its
+// format-1 values stay readable and are rewritten as they merge), so an
+// older build refuses it rather than misreading it or leaving rankings stale.
+// Any other value fails with Status::Incompatible naming both versions.
+//
+// Rankings: a group (entity, direction, edge kind) that gains at least 64
+// edges in one Apply is ranked on the next Flush when it has at least
+// GraphReader::kMinRankedGroup edges (up to 16M); an Apply that touches an
+// entity drops its rankings in the same write, and the next Flush ranks them
+// again.
+inline constexpr int kSchemaVersion = 3;
 inline constexpr int kOldestReadableSchemaVersion = 1;
 
 struct RocksStoreOptions {
