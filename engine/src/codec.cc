@@ -155,6 +155,14 @@ void AppendEntity(const Entity& e, std::string* out_ptr) {
   for (const auto& t : e.tags) PutString(&out, t);
 }
 
+Result<std::string_view> DecodeEntityKey(std::string_view in) {
+  if (in.size() < 2 || static_cast<uint8_t>(in[0]) != kValueFormat) return Bad("entity (format byte)");
+  in.remove_prefix(2);
+  uint64_t n;
+  if (!GetVarint(&in, &n) || n > in.size()) return Bad("entity");
+  return in.substr(0, n);
+}
+
 Result<Entity> DecodeEntity(std::string_view in) {
   if (in.size() < 2 || static_cast<uint8_t>(in[0]) != kValueFormat) return Bad("entity (format byte)");
   Entity e;

@@ -233,19 +233,23 @@ Result<PivotResult> Pivot(const GraphReader& reader, const EntityRef& focus, con
     for (const Candidate* c : order) wanted.push_back(c->other);
     pages.emplace_back(&g, std::move(order));
   }
-  GUMSHOE_ASSIGN_OR_RETURN(std::vector<std::optional<Entity>> fetched, reader.GetEntities(wanted));
+  GUMSHOE_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> keys, reader.GetEntityKeys(wanted));
   size_t next = 0;
   for (size_t gi = 0; gi < pages.size(); ++gi) {
     const Group& g = *pages[gi].first;
     PivotGroup& group = result.groups[gi];
     for (const Candidate* c : pages[gi].second) {
-      const std::optional<Entity>& other = fetched[next++];
+      std::optional<std::string>& other = keys[next++];
       PivotNeighbor n;
-      n.entity = EntityRef{c->other.kind, other ? other->key : std::string("?")};
-      // Merged into empty stats, as when several spans merge: that applies the
-      // counter cap (kMaxEdgeCounters) to a value written in one batch.
+      n.entity = EntityRef{c->other.kind, other ? std::move(*other) : std::string("?")};
       GUMSHOE_ASSIGN_OR_RETURN(EdgeStats first, DecodeEdgeStats(std::string_view(g.arena).substr(c->offset, c->length)));
-      MergeEdgeStats(n.stats, first);
+      if (first.counters.size() <= kMaxEdgeCounters) {
+        n.stats = std::move(first);  // what merging it into empty stats gives
+      } else {
+        // A value written in one batch may hold more counters: merged into
+        // empty stats, as when several spans merge, it gets the cap.
+        MergeEdgeStats(n.stats, first);
+      }
       if (c->extra != Candidate::kNoExtra) {
         const CandidateExtra& x = g.extras[c->extra];
         for (const auto& [off, len] : x.more_spans) {

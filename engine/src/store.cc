@@ -17,6 +17,15 @@ Result<std::vector<std::optional<Entity>>> GraphReader::GetEntities(const std::v
   return out;
 }
 
+Result<std::vector<std::optional<std::string>>> GraphReader::GetEntityKeys(const std::vector<EntityId>& ids) const {
+  GUMSHOE_ASSIGN_OR_RETURN(std::vector<std::optional<Entity>> entities, GetEntities(ids));
+  std::vector<std::optional<std::string>> out(entities.size());
+  for (size_t i = 0; i < entities.size(); ++i) {
+    if (entities[i]) out[i] = std::move(entities[i]->key);
+  }
+  return out;
+}
+
 Status GraphReader::ScanRawEdges(const EntityId& id, Direction dir, const std::vector<EdgeKind>& kinds,
                                  const RawEdgeFn& fn) const {
   bool more = true;

@@ -382,6 +382,29 @@ class ReadView {
     return out;
   }
 
+  // GraphReader::GetEntityKeys: one batched MultiGet, keys decoded only.
+  Result<std::vector<std::optional<std::string>>> GetEntityKeys(const std::vector<EntityId>& ids) const {
+    std::vector<std::array<char, kEntityIdBytes>> keys(ids.size());
+    std::vector<rocksdb::Slice> slices;
+    slices.reserve(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      EncodeEntityIdTo(ids[i], keys[i].data());
+      slices.emplace_back(keys[i].data(), keys[i].size());
+    }
+    std::vector<rocksdb::PinnableSlice> values(ids.size());
+    std::vector<rocksdb::Status> statuses(ids.size());
+    db_->db->MultiGet(Options(), db_->cf[kEntities], ids.size(), slices.data(), values.data(), statuses.data());
+    std::vector<std::optional<std::string>> out(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) return FromRocks(statuses[i], db_->path, "read entity");
+      Result<std::string_view> key = DecodeEntityKey(View(values[i]));
+      if (!key.ok()) return Bad("entities", std::string_view(keys[i].data(), keys[i].size()), key.status());
+      out[i] = std::string(*key);
+    }
+    return out;
+  }
+
   // GraphReader::GetRawEdgeStats: one batched MultiGet.
   Result<std::vector<std::optional<std::string>>> GetRawEdgeStats(const EntityId& id, Direction dir, EdgeKind kind,
                                                                   const std::vector<EntityId>& others) const {
@@ -551,6 +574,9 @@ class RocksReader final : public GraphReader {
                                                                   const std::vector<EntityId>& others) const override {
     return view_.GetRawEdgeStats(id, dir, kind, others);
   }
+  Result<std::vector<std::optional<std::string>>> GetEntityKeys(const std::vector<EntityId>& ids) const override {
+    return view_.GetEntityKeys(ids);
+  }
   Status ScanEdgeGroupRankings(const EntityId& id, const RankingFn& fn) const override {
     return view_.ScanEdgeGroupRankings(id, fn);
   }
@@ -599,6 +625,9 @@ class RocksStore final : public GraphStore {
   Result<std::vector<std::optional<std::string>>> GetRawEdgeStats(const EntityId& id, Direction dir, EdgeKind kind,
                                                                   const std::vector<EntityId>& others) const override {
     return latest_.GetRawEdgeStats(id, dir, kind, others);
+  }
+  Result<std::vector<std::optional<std::string>>> GetEntityKeys(const std::vector<EntityId>& ids) const override {
+    return latest_.GetEntityKeys(ids);
   }
   Status ScanEdgeGroupRankings(const EntityId& id, const RankingFn& fn) const override {
     return latest_.ScanEdgeGroupRankings(id, fn);

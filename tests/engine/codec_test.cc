@@ -156,6 +156,28 @@ TEST_CASE("Codec: entity round-trips with kNoTime, negative times, attrs and tag
   Result<Entity> extreme_back = DecodeEntity(EncodeEntity(extreme));
   REQUIRE(extreme_back.ok());
   CHECK(*extreme_back == extreme);
+
+  // The key alone, from the same bytes.
+  for (const Entity* x : {&e, &bare}) {
+    std::string bytes = EncodeEntity(*x);
+    Result<std::string_view> key = DecodeEntityKey(bytes);
+    REQUIRE(key.ok());
+    CHECK(*key == x->key);
+  }
+}
+
+TEST_CASE("Codec: the key-only entity decode rejects what cannot hold a key", "[engine][codec]") {
+  std::string entity = EncodeEntity(SampleEntity());
+  const size_t key_end = 2 + 1 + SampleEntity().key.size();  // format, kind, one-byte length, key
+  REQUIRE(SampleEntity().key.size() < 128);
+  for (size_t n = 0; n < key_end; ++n) {
+    INFO("prefix of " << n << " bytes");
+    CHECK(DecodeEntityKey(std::string_view(entity).substr(0, n)).status().code() == Status::Code::kCorruption);
+  }
+  CHECK(DecodeEntityKey(std::string_view(entity).substr(0, key_end)).value() == SampleEntity().key);
+  std::string wrong_format = entity;
+  wrong_format[0] = static_cast<char>(kValueFormat + 1);
+  CHECK(DecodeEntityKey(wrong_format).status().code() == Status::Code::kCorruption);
 }
 
 TEST_CASE("Codec: edge stats round-trip with evidence, buckets and signed counters", "[engine][codec]") {

@@ -983,6 +983,19 @@ TEST_CASE("RocksStore: a large group is ranked on Flush and pivots on it match a
       CheckPivotMatchesFullScan(*store, memory, o);
     }
   }
+  // Keys read alone agree with whole entities (one id not stored).
+  std::vector<EntityId> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back(store->IdOf(Caller(i).kind, Caller(i).key));
+  ids.push_back(store->IdOf(EntityKind::kIamUser, "not stored"));
+  ids.push_back(store->IdOf(kHub.kind, kHub.key));
+  Result<std::vector<std::optional<std::string>>> keys = store->GetEntityKeys(ids);
+  Result<std::vector<std::optional<std::string>>> default_keys = memory.GetEntityKeys(ids);
+  REQUIRE((keys.ok() && default_keys.ok()));
+  CHECK(*keys == *default_keys);
+  CHECK((*keys)[0] == std::optional<std::string>(Caller(0).key));
+  CHECK_FALSE((*keys)[20].has_value());
+  CHECK((*keys)[21] == std::optional<std::string>(kHub.key));
+
   // A snapshot reader sees the ranking too; a windowed pivot scans.
   std::unique_ptr<GraphReader> snap = store->Snapshot();
   CHECK(RankingsOf(*snap, kHub).size() == 1);

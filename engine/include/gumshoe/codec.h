@@ -35,6 +35,9 @@ std::string EncodeNameKey(EntityKind kind, std::string_view key);
 std::string EncodeEntity(const Entity& e);
 void AppendEntity(const Entity& e, std::string* out);  // appends EncodeEntity(e)
 Result<Entity> DecodeEntity(std::string_view bytes);
+// Only the canonical key of an encoded Entity (a view into `bytes`), without
+// decoding its attributes and tags. Corruption when the bytes cannot hold one.
+Result<std::string_view> DecodeEntityKey(std::string_view bytes);
 
 std::string EncodeEdgeStats(const EdgeStats& s);
 void AppendEdgeStats(const EdgeStats& s, std::string* out);  // appends EncodeEdgeStats(s)

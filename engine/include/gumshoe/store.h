@@ -39,6 +39,10 @@ class GraphReader {
   // default calls GetEntity per id; stores override it with a batched read.
   virtual Result<std::vector<std::optional<Entity>>> GetEntities(const std::vector<EntityId>& ids) const;
 
+  // The canonical key of each id, in order (std::nullopt where not stored):
+  // what a query that lists entities by name needs, without their attributes.
+  // The default calls GetEntities; stores override it with a lighter decode.
+  virtual Result<std::vector<std::optional<std::string>>> GetEntityKeys(const std::vector<EntityId>& ids) const;
   // An edge whose EdgeStats are still encoded (codec.h: DecodeEdgeStats,
   // DecodeEdgeStatsSummary). `stats` is valid only during the callback.
   struct RawEdge {
