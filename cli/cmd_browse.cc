@@ -354,7 +354,9 @@ void RegisterBrowseCommands(CLI::App& app, CliContext& ctx) {
   pivot->add_option("--edge", pargs->edge, "Only this edge kind");
   pivot->add_option("--limit", pargs->limit, "Neighbours per group")->capture_default_str();
   pivot->add_option("--offset", pargs->offset, "Skip this many neighbours per group (paging)");
-  pivot->add_option("--scan-limit", pargs->scan_limit, "Edges read per group; past it the count is '>= N' (0: all)")
+  pivot
+      ->add_option("--scan-limit", pargs->scan_limit,
+                   "Edges read per group not served from a ranking; past it the count is '>= N' (0: all)")
       ->capture_default_str();
   pivot->add_option("--dot", pargs->dot, "Also write the result as a DOT graph to FILE");
   pivot->callback([&ctx, pargs] { ctx.exit_code = RunPivot(ctx, *pargs); });
