@@ -873,8 +873,10 @@ class RocksStore final : public GraphStore {
   }
 
   // Ranks every pending group: groups of at least kMinRankedGroup edges (and
-  // at most kMaxRankedGroupScan) get a ranking, the others none. Holds the
-  // Apply lock, so no write changes a group between its read and its ranking.
+  // at most kMaxRankedGroupScan) get a ranking, the others none. No pending
+  // group has a stored ranking (Apply dropped those of the groups it touched),
+  // so nothing is deleted here. Holds the Apply lock, so no write changes a
+  // group between its read and its ranking.
   Status RefreshRankings() {
     std::lock_guard<std::mutex> lock(apply_mu_);
     if (pending_.empty() || db_->cf[kGroups] == nullptr) return Status::Ok();
@@ -915,17 +917,19 @@ class RocksStore final : public GraphStore {
         return true;
       }));
       GUMSHOE_RETURN_IF_ERROR(bad);
-      const rocksdb::Slice key_slice(key.data(), key.size());
       if (total < kMinRankedGroup || total > kMaxRankedGroupScan ||
           ranked_count_ + ranked_now.size() >= kMaxRankedGroups) {
-        if (s.ok()) s = batch.Delete(db_->cf[kGroups], key_slice);
         continue;
       }
       std::sort_heap(top.begin(), top.end(), better);
-      if (s.ok()) s = batch.Put(db_->cf[kGroups], key_slice, EncodeRanking(total, top));
+      if (s.ok()) s = batch.Put(db_->cf[kGroups], rocksdb::Slice(key.data(), key.size()), EncodeRanking(total, top));
       ranked_now.emplace_back(id, key);
     }
     if (!s.ok()) return FromRocks(s, db_->path, "build ranking batch");
+    if (batch.Count() == 0) {
+      pending_.clear();
+      return Status::Ok();
+    }
     rocksdb::WriteOptions wo;
     wo.sync = true;
     s = db_->db->Write(wo, &batch);

@@ -996,6 +996,22 @@ TEST_CASE("RocksStore: a large group is ranked on Flush and pivots on it match a
   CHECK_FALSE((*keys)[20].has_value());
   CHECK((*keys)[21] == std::optional<std::string>(kHub.key));
 
+  // Point reads of edges agree with the scan-based default (one edge absent).
+  std::vector<EntityId> others = {ids[3], ids[20], ids[0]};
+  Result<std::vector<std::optional<std::string>>> raw = store->GetRawEdgeStats(
+      store->IdOf(kHub.kind, kHub.key), Direction::kIn, EdgeKind::kCalledFrom, others);
+  Result<std::vector<std::optional<std::string>>> default_raw = memory.GetRawEdgeStats(
+      store->IdOf(kHub.kind, kHub.key), Direction::kIn, EdgeKind::kCalledFrom, others);
+  REQUIRE((raw.ok() && default_raw.ok()));
+  REQUIRE(raw->size() == 3);
+  CHECK_FALSE((*raw)[1].has_value());
+  CHECK_FALSE((*default_raw)[1].has_value());
+  for (size_t i : {0, 2}) {
+    REQUIRE(((*raw)[i] && (*default_raw)[i]));
+    CHECK(DecodeEdgeStats(*(*raw)[i]).value() == DecodeEdgeStats(*(*default_raw)[i]).value());
+    CHECK(DecodeEdgeStats(*(*raw)[i]).value().count == uint64_t(1 + (i == 0 ? 3 * 7919 % 37 : 0)));
+  }
+
   // A snapshot reader sees the ranking too; a windowed pivot scans.
   std::unique_ptr<GraphReader> snap = store->Snapshot();
   CHECK(RankingsOf(*snap, kHub).size() == 1);
