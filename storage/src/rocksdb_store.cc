@@ -815,9 +815,10 @@ class RocksStore final : public GraphStore {
   }
 
   // Reads the rankings kept in the groups family, so that Apply knows which
-  // entities have them. Called once, at open.
+  // entities have them. Called once, at a writable open (at most
+  // kMaxRankedGroups values of at most ~13 KB each).
   Status LoadRankings() {
-    if (db_->cf[kGroups] == nullptr) return Status::Ok();
+    if (db_->read_only || db_->cf[kGroups] == nullptr) return Status::Ok();
     std::lock_guard<std::mutex> lock(apply_mu_);
     return latest_.ScanPrefix(kGroups, "", "scan rankings", [&](std::string_view key, std::string_view, bool* more) {
       EntityId id;
@@ -965,7 +966,7 @@ class RocksStore final : public GraphStore {
   static constexpr size_t kCandidateBatchEdges = 64;
   // Bounds: candidates waiting for Flush, groups ranked, edges read per group.
   static constexpr size_t kMaxPendingGroups = 1u << 16;
-  static constexpr size_t kMaxRankedGroups = 1u << 16;
+  static constexpr size_t kMaxRankedGroups = 1u << 14;
   static constexpr uint64_t kMaxRankedGroupScan = 1u << 24;
   // Stored rankings, by entity (so Apply drops those of the entities it touches).
   std::unordered_map<EntityId, std::vector<GroupKey>, EntityIdHash> ranked_;

@@ -43,9 +43,9 @@ namespace gumshoe {
 //
 // Rankings: a group (entity, direction, edge kind) that gains at least 64
 // edges in one Apply is ranked on the next Flush when it has at least
-// GraphReader::kMinRankedGroup edges (up to 16M); an Apply that touches an
-// entity drops its rankings in the same write, and the next Flush ranks them
-// again.
+// GraphReader::kMinRankedGroup edges (up to 16M; at most 16,384 groups are
+// ranked); an Apply that touches an entity drops its rankings in the same
+// write, and the next Flush ranks them again (reading each such group whole).
 inline constexpr int kSchemaVersion = 3;
 inline constexpr int kOldestReadableSchemaVersion = 1;
 
