@@ -43,6 +43,9 @@ struct Group {
   // the group has ranked_total edges.
   bool ranked = false;
   uint64_t ranked_total = 0;
+  // A ranked group whose page lies past its ranking: read whole, whatever
+  // max_scan, so that its pages follow one order over all its edges.
+  bool uncapped = false;
 };
 
 using GroupKey = std::pair<Direction, EdgeKind>;
@@ -50,7 +53,8 @@ using GroupKey = std::pair<Direction, EdgeKind>;
 // The groups the store has ranked (GraphReader::ScanEdgeGroupRankings) and
 // that can serve this page: the page's edges are read by key, not the group.
 // A ranking that does not match the edges read (which a store's own
-// invalidation rules out) is ignored and its group scanned.
+// invalidation rules out for a snapshot reader) is ignored and its group
+// scanned. A page past the ranked neighbours reads its group whole.
 Status UseRankings(const GraphReader& reader, const EntityId& id, const PivotOptions& options,
                    std::map<GroupKey, Group>& groups) {
   std::vector<GraphReader::EdgeGroupRanking> rankings;
@@ -61,8 +65,10 @@ Status UseRankings(const GraphReader& reader, const EntityId& id, const PivotOpt
   for (const GraphReader::EdgeGroupRanking& r : rankings) {
     const size_t ranked = r.top.size();
     const bool complete = ranked == r.total;
-    // A page past the ranked neighbours needs the scan.
-    if (!complete && (options.limit > ranked || options.offset > ranked - options.limit)) continue;
+    if (!complete && (options.limit > ranked || options.offset > ranked - options.limit)) {
+      groups[{r.direction, r.kind}].uncapped = true;
+      continue;
+    }
     const size_t begin = std::min(options.offset, ranked);
     const size_t end = begin + std::min(options.limit, ranked - begin);
     std::vector<EntityId> others;
@@ -85,7 +91,7 @@ Status UseRankings(const GraphReader& reader, const EntityId& id, const PivotOpt
       g.arena.append(*stats[i]);
       g.members.push_back(Candidate{others[i], sum.window_count, offset, stats[i]->size()});
     }
-    if (matches) groups.emplace(GroupKey{r.direction, r.kind}, std::move(g));
+    if (matches) groups[{r.direction, r.kind}] = std::move(g);
   }
   return Status::Ok();
 }
@@ -120,7 +126,7 @@ Status Collect(const GraphReader& reader, const EntityId& id, const PivotOptions
       GUMSHOE_RETURN_IF_ERROR(reader.ScanRawEdges(id, dir, kinds, [&](const GraphReader::RawEdge& e) {
         if (!via.empty() && e.kind == EdgeKind::kHasInterface) return true;
         Group& g = groups[{dir, e.kind}];
-        if (options.max_scan != 0 && g.scanned >= options.max_scan) {
+        if (options.max_scan != 0 && !g.uncapped && g.scanned >= options.max_scan) {
           g.exact = false;
           capped = e.kind;
           return false;

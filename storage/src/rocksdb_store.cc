@@ -25,8 +25,8 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <map>
 #include <set>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -429,15 +429,18 @@ class ReadView {
   }
 
   // GraphReader::ScanEdgeGroupRankings: a prefix scan of the groups family
-  // (none in a store that predates it).
+  // (none in a store that predates it). Markers (empty values: a ranking
+  // dropped and not yet rebuilt) and entries that do not decode are passed
+  // over: a ranking only spares reading the group, which is then scanned.
   Status ScanEdgeGroupRankings(const EntityId& id, const GraphReader::RankingFn& fn) const {
     if (db_->cf[kGroups] == nullptr) return Status::Ok();
     return ScanPrefix(kGroups, EncodeEntityId(id), "scan rankings", [&](std::string_view key, std::string_view value,
                                                                          bool* more) {
+      *more = true;
       GraphReader::EdgeGroupRanking r;
       EntityId owner;
-      if (!DecodeGroupKey(key, &owner, &r.direction, &r.kind) || !DecodeRanking(value, &r)) {
-        return Status::Corruption("store " + db_->path + ": groups key " + Hex(key) + ": malformed ranking");
+      if (value.empty() || !DecodeGroupKey(key, &owner, &r.direction, &r.kind) || !DecodeRanking(value, &r)) {
+        return Status::Ok();
       }
       *more = fn(std::move(r));
       return Status::Ok();
@@ -656,12 +659,8 @@ class RocksStore final : public GraphStore {
     out_edges.reserve(delta.edges().size());
     in_edges.reserve(delta.edges().size());
     std::vector<EntityId> new_names;
-    // Entities with ranked groups that this delta may change: their rankings
-    // are dropped in the same write and recomputed on Flush.
-    std::vector<EntityId> stale;
     for (const auto& [unused, e] : delta.entities()) {
       EntityId id = hasher_.IdOf(e.kind, e.key);
-      if (!ranked_.empty() && ranked_.count(id) != 0) stale.push_back(id);
       FixedEntry<kEntityIdBytes>& entry = entities.emplace_back();
       EncodeEntityIdTo(id, entry.key.data());
       entry.offset = arena.size();
@@ -692,11 +691,13 @@ class RocksStore final : public GraphStore {
     std::sort(out_edges.begin(), out_edges.end());
     std::sort(in_edges.begin(), in_edges.end());
     std::sort(records.begin(), records.end(), [](const RecordId* a, const RecordId* b) { return *a < *b; });
-    // Groups this delta adds many edges to may be large: ranked on Flush.
-    std::vector<GroupKey> candidates;
+    // Ranked groups this delta changes (their rankings are replaced by a
+    // marker in the same write and ranked again on Flush), and groups it adds
+    // many edges to (which may be large: ranked on Flush).
+    std::vector<GroupKey> stale, candidates;
     if (db_->cf[kGroups] != nullptr) {
-      NoteCandidates(out_edges, Direction::kOut, &candidates);
-      NoteCandidates(in_edges, Direction::kIn, &candidates);
+      NoteGroups(out_edges, Direction::kOut, &stale, &candidates);
+      NoteGroups(in_edges, Direction::kIn, &stale, &candidates);
     }
 
     // Room for every entry (each carries a tag, the family id and two
@@ -727,10 +728,8 @@ class RocksStore final : public GraphStore {
                       rocksdb::Slice());
       }
     }
-    for (const EntityId& id : stale) {
-      for (const GroupKey& key : ranked_.at(id)) {
-        if (s.ok()) s = batch.Delete(db_->cf[kGroups], rocksdb::Slice(key.data(), key.size()));
-      }
+    for (const GroupKey& key : stale) {
+      if (s.ok()) s = batch.Put(db_->cf[kGroups], rocksdb::Slice(key.data(), key.size()), rocksdb::Slice());
     }
     if (!s.ok()) return FromRocks(s, db_->path, "build write batch");
     rocksdb::WriteOptions wo;
@@ -738,15 +737,13 @@ class RocksStore final : public GraphStore {
     s = db_->db->Write(wo, &batch);
     if (!s.ok()) return FromRocks(s, db_->path, "write");
     for (const EntityId& id : new_names) RememberName(id);
-    for (const EntityId& id : stale) {
-      auto it = ranked_.find(id);
-      for (const GroupKey& key : it->second) pending_.insert(key);  // was ranked: always re-ranked
-      ranked_count_ -= it->second.size();
-      ranked_.erase(it);
+    for (const GroupKey& key : stale) {
+      ranked_.erase(key);
+      pending_[key] = true;  // was ranked: always ranked again
     }
     for (const GroupKey& key : candidates) {
       if (pending_.size() >= kMaxPendingGroups) break;
-      pending_.insert(key);
+      pending_.emplace(key, false);
     }
     return Status::Ok();
   }
@@ -814,22 +811,27 @@ class RocksStore final : public GraphStore {
     return RefreshRankings();
   }
 
-  // Reads the rankings kept in the groups family, so that Apply knows which
-  // entities have them. Called once, at a writable open (at most
-  // kMaxRankedGroups values of at most ~13 KB each).
+  // Reads which groups have rankings, so that Apply knows which to drop, and
+  // which have markers (dropped, not yet ranked again: a process stopped
+  // before its Flush), which the next Flush ranks. Called once, at a writable
+  // open (at most kMaxRankedGroups values of at most ~13 KB each). Entries
+  // that cannot be ours are ignored (readers ignore them too).
   Status LoadRankings() {
     if (db_->read_only || db_->cf[kGroups] == nullptr) return Status::Ok();
     std::lock_guard<std::mutex> lock(apply_mu_);
-    return latest_.ScanPrefix(kGroups, "", "scan rankings", [&](std::string_view key, std::string_view, bool* more) {
+    return latest_.ScanPrefix(kGroups, "", "scan rankings", [&](std::string_view key, std::string_view value,
+                                                                 bool* more) {
+      *more = true;
       EntityId id;
       Direction dir;
       EdgeKind kind;
-      if (!DecodeGroupKey(key, &id, &dir, &kind)) {
-        return Status::Corruption("store " + db_->path + ": groups: malformed key " + Hex(key));
+      if (!DecodeGroupKey(key, &id, &dir, &kind)) return Status::Ok();
+      GroupKey group = MakeGroupKey(id, dir, kind);
+      if (value.empty()) {
+        pending_[group] = true;
+      } else {
+        ranked_.insert(group);
       }
-      ranked_[id].push_back(MakeGroupKey(id, dir, kind));
-      ++ranked_count_;
-      *more = true;
       return Status::Ok();
     });
   }
@@ -854,30 +856,34 @@ class RocksStore final : public GraphStore {
     return Status::Ok();
   }
 
-  // Groups of the sorted edge entries `edges` (one direction) with at least
-  // kCandidateBatchEdges entries: appended to `out`.
-  static void NoteCandidates(const std::vector<FixedEntry<kEdgeKeyBytes>>& edges, Direction dir,
-                             std::vector<GroupKey>* out) {
+  // The groups of the sorted edge entries `edges` (one direction): those
+  // with a ranking go to `stale`, those with at least kCandidateBatchEdges
+  // entries to `candidates`.
+  void NoteGroups(const std::vector<FixedEntry<kEdgeKeyBytes>>& edges, Direction dir, std::vector<GroupKey>* stale,
+                  std::vector<GroupKey>* candidates) const {
     constexpr size_t kPrefix = kEntityIdBytes + 1;  // entity id | kind
     for (size_t i = 0; i < edges.size();) {
       size_t j = i + 1;
       while (j < edges.size() && std::memcmp(edges[j].key.data(), edges[i].key.data(), kPrefix) == 0) ++j;
-      if (j - i >= kCandidateBatchEdges) {
+      const bool candidate = j - i >= kCandidateBatchEdges;
+      if (candidate || !ranked_.empty()) {
         GroupKey key;
         std::memcpy(key.data(), edges[i].key.data(), kEntityIdBytes);
         key[kEntityIdBytes] = static_cast<char>(dir);
         key[kEntityIdBytes + 1] = edges[i].key[kEntityIdBytes];
-        out->push_back(key);
+        if (ranked_.count(key) != 0) stale->push_back(key);
+        if (candidate) candidates->push_back(key);
       }
       i = j;
     }
   }
 
   // Ranks every pending group: groups of at least kMinRankedGroup edges (and
-  // at most kMaxRankedGroupScan) get a ranking, the others none. No pending
-  // group has a stored ranking (Apply dropped those of the groups it touched),
-  // so nothing is deleted here. Holds the Apply lock, so no write changes a
-  // group between its read and its ranking.
+  // at most kMaxRankedGroupScan) get a ranking, the others none (and their
+  // marker, if any, is removed). A ranking is derived data: a group with an
+  // undecodable edge value gets none (a pivot on it scans and reports the
+  // damage). Holds the Apply lock, so no write changes a group between its
+  // read and its ranking. Written in batches of about kMaxRankingBatchBytes.
   Status RefreshRankings() {
     std::lock_guard<std::mutex> lock(apply_mu_);
     if (pending_.empty() || db_->cf[kGroups] == nullptr) return Status::Ok();
@@ -887,56 +893,60 @@ class RocksStore final : public GraphStore {
       return a.count != b.count ? a.count > b.count : a.other < b.other;
     };
     rocksdb::WriteBatch batch;
-    rocksdb::Status s;
-    std::vector<std::pair<EntityId, GroupKey>> ranked_now;
+    std::vector<GroupKey> ranked_now;
+    auto write = [&]() -> Status {
+      if (batch.Count() == 0) return Status::Ok();
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      rocksdb::Status s = db_->db->Write(wo, &batch);
+      if (!s.ok()) return FromRocks(s, db_->path, "write rankings");
+      batch.Clear();
+      ranked_.insert(ranked_now.begin(), ranked_now.end());
+      ranked_now.clear();
+      return Status::Ok();
+    };
     std::vector<RankedNeighbor> top;
-    for (const GroupKey& key : pending_) {
+    for (const auto& [key, marker] : pending_) {
       EntityId id;
       Direction dir;
       EdgeKind kind;
       const std::string_view key_view(key.data(), key.size());
+      const rocksdb::Slice key_slice(key.data(), key.size());
       if (!DecodeGroupKey(key_view, &id, &dir, &kind)) continue;  // cannot happen: keys come from edge keys
       top.clear();
       uint64_t total = 0;
-      Status bad = Status::Ok();
-      GUMSHOE_RETURN_IF_ERROR(latest_.ScanRawEdges(id, dir, {kind}, [&](const RawEdge& e) {
-        if (++total > kMaxRankedGroupScan) return false;
-        Result<EdgeStatsSummary> sum = DecodeEdgeStatsSummary(e.stats, TimeWindow{});
-        if (!sum.ok()) {
-          bad = Status::Corruption("store " + db_->path + ": ranking " + Hex(key_view) + ": " + sum.status().message());
-          return false;
-        }
-        RankedNeighbor n{dir == Direction::kOut ? e.dst : e.src, sum->window_count};
-        if (top.size() < kMaxRankedNeighbors) {
-          top.push_back(n);
-          std::push_heap(top.begin(), top.end(), better);
-        } else if (better(n, top.front())) {
-          std::pop_heap(top.begin(), top.end(), better);
-          top.back() = n;
-          std::push_heap(top.begin(), top.end(), better);
-        }
-        return true;
-      }));
-      GUMSHOE_RETURN_IF_ERROR(bad);
-      if (total < kMinRankedGroup || total > kMaxRankedGroupScan ||
-          ranked_count_ + ranked_now.size() >= kMaxRankedGroups) {
-        continue;
+      bool rankable = ranked_.size() + ranked_now.size() < kMaxRankedGroups;
+      if (rankable) {
+        GUMSHOE_RETURN_IF_ERROR(latest_.ScanRawEdges(id, dir, {kind}, [&](const RawEdge& e) {
+          Result<EdgeStatsSummary> sum = DecodeEdgeStatsSummary(e.stats, TimeWindow{});
+          if (++total > kMaxRankedGroupScan || !sum.ok()) {
+            rankable = false;
+            return false;
+          }
+          RankedNeighbor n{dir == Direction::kOut ? e.dst : e.src, sum->window_count};
+          if (top.size() < kMaxRankedNeighbors) {
+            top.push_back(n);
+            std::push_heap(top.begin(), top.end(), better);
+          } else if (better(n, top.front())) {
+            std::pop_heap(top.begin(), top.end(), better);
+            top.back() = n;
+            std::push_heap(top.begin(), top.end(), better);
+          }
+          return true;
+        }));
       }
-      std::sort_heap(top.begin(), top.end(), better);
-      if (s.ok()) s = batch.Put(db_->cf[kGroups], rocksdb::Slice(key.data(), key.size()), EncodeRanking(total, top));
-      ranked_now.emplace_back(id, key);
+      rocksdb::Status s;
+      if (!rankable || total < kMinRankedGroup) {
+        if (marker) s = batch.Delete(db_->cf[kGroups], key_slice);
+      } else {
+        std::sort_heap(top.begin(), top.end(), better);
+        s = batch.Put(db_->cf[kGroups], key_slice, EncodeRanking(total, top));
+        ranked_now.push_back(key);
+      }
+      if (!s.ok()) return FromRocks(s, db_->path, "build ranking batch");
+      if (batch.GetDataSize() >= kMaxRankingBatchBytes) GUMSHOE_RETURN_IF_ERROR(write());
     }
-    if (!s.ok()) return FromRocks(s, db_->path, "build ranking batch");
-    if (batch.Count() == 0) {
-      pending_.clear();
-      return Status::Ok();
-    }
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    s = db_->db->Write(wo, &batch);
-    if (!s.ok()) return FromRocks(s, db_->path, "write rankings");
-    for (const auto& [id, key] : ranked_now) ranked_[id].push_back(key);
-    ranked_count_ += ranked_now.size();
+    GUMSHOE_RETURN_IF_ERROR(write());
     pending_.clear();
     return Status::Ok();
   }
@@ -964,15 +974,17 @@ class RocksStore final : public GraphStore {
 
   // Group rankings. A group with this many edges in one delta is a candidate.
   static constexpr size_t kCandidateBatchEdges = 64;
-  // Bounds: candidates waiting for Flush, groups ranked, edges read per group.
+  // Bounds: candidates waiting for Flush, groups ranked, edges read per
+  // group, bytes per ranking write.
   static constexpr size_t kMaxPendingGroups = 1u << 16;
   static constexpr size_t kMaxRankedGroups = 1u << 14;
   static constexpr uint64_t kMaxRankedGroupScan = 1u << 24;
-  // Stored rankings, by entity (so Apply drops those of the entities it touches).
-  std::unordered_map<EntityId, std::vector<GroupKey>, EntityIdHash> ranked_;
-  size_t ranked_count_ = 0;
-  // Groups to rank on the next Flush: candidates and dropped rankings.
-  std::set<GroupKey> pending_;
+  static constexpr size_t kMaxRankingBatchBytes = 16u << 20;
+  // Groups with a stored ranking (Apply replaces those it changes by a marker).
+  std::set<GroupKey> ranked_;
+  // Groups to rank on the next Flush, and whether a marker is stored for
+  // them: dropped rankings (marker) and candidates (none).
+  std::map<GroupKey, bool> pending_;
 };
 
 // ---------------------------------------------------------------------------
@@ -1282,8 +1294,9 @@ Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, cons
     }
     for (size_t i = 0; i < kNumCfs; ++i) {
       // Stores older than kGroupsSchemaVersion have no groups family: a
-      // writable open adds it below, a read-only one reads without rankings.
-      if (db->cf[i] == nullptr && !(i == kGroups && version < kGroupsSchemaVersion)) {
+      // writable open adds it below, a read-only one reads without rankings
+      // (also when it listed the families just before a writer added it).
+      if (db->cf[i] == nullptr && !(i == kGroups && (version < kGroupsSchemaVersion || options.read_only))) {
         return Status::Corruption("store " + path + ": damaged (column family " + kCfNames[i] + " is missing)");
       }
     }

@@ -9,9 +9,11 @@
 // Super-nodes: where the store keeps a ranking of a group
 // (GraphReader::ScanEdgeGroupRankings) and the window is unbounded, the page
 // comes from the ranking and only its edges are read: the group's order is
-// then over all its edges and its total exact, however large it is. Pages
-// past the ranked neighbours, windowed pivots and instances with folded
-// interfaces scan as above.
+// then over all its edges and its total exact, however large it is. A page
+// past the ranked neighbours reads that group whole (ignoring max_scan), so
+// every page of a ranked group follows the same order. Windowed pivots,
+// groups without a ranking and instances with folded interfaces scan as
+// above.
 //
 // EC2 instances also show the edges of their network interfaces (flows seen on
 // an ENI before the ENI was known to belong to the instance still count), each
@@ -36,10 +38,10 @@ struct PivotOptions {
   size_t offset = 0;                    // skip this many per group (paging)
   bool include_interfaces = true;       // fold ENI edges into their instance
   // Super-nodes: at most this many edges are read per (kind, direction) group
-  // (0: all) that is not served from a ranking. A group cut there has total_exact == false: its total is a lower
-  // bound (">= total") and its order and pages cover the edges read, which
-  // come in stored (id) order. Keeps a pivot on an account or a popular
-  // endpoint at a bounded cost.
+  // without a ranking (0: all). A group cut there has total_exact == false:
+  // its total is a lower bound (">= total") and its order and pages cover the
+  // edges read, which come in stored (id) order. Keeps a pivot on an account
+  // or a popular endpoint at a bounded cost.
   size_t max_scan = 4096;
 };
 

@@ -70,12 +70,14 @@ class GraphReader {
 
   // A ranking of one large group of an entity's edges (one direction and
   // kind), kept by stores that maintain one (RocksStore: groups of at least
-  // kMinRankedGroup edges), so that a pivot on a super-node need not read the
-  // whole group. `total` is the number of edges in the group; `top` the
-  // neighbours with the highest edge count over all time (EdgeStats::count),
-  // count desc, then id, at most kMaxRankedNeighbors of them. A ranking is
-  // exact for the state a reader sees: a store drops it in the same write
-  // that changes the group, and writes a fresh one on Flush.
+  // kMinRankedGroup edges, see rocksdb_store.h for which), so that a pivot on
+  // a super-node need not read the whole group. `total` is the number of
+  // edges in the group; `top` the neighbours with the highest edge count over
+  // all time (the unbounded-window count of DecodeEdgeStatsSummary), count
+  // desc, then id, at most kMaxRankedNeighbors of them. A store drops a
+  // ranking in the same write that changes its group and writes a fresh one
+  // on Flush, so a ranking agrees with the edges of the snapshot it is read
+  // from (a reader of the live store may see a write land between reads).
   struct RankedNeighbor {
     EntityId other;
     uint64_t count = 0;

@@ -41,11 +41,14 @@ namespace gumshoe {
 // older build refuses it rather than misreading it or leaving rankings stale.
 // Any other value fails with Status::Incompatible naming both versions.
 //
-// Rankings: a group (entity, direction, edge kind) that gains at least 64
-// edges in one Apply is ranked on the next Flush when it has at least
-// GraphReader::kMinRankedGroup edges (up to 16M; at most 16,384 groups are
-// ranked); an Apply that touches an entity drops its rankings in the same
-// write, and the next Flush ranks them again (reading each such group whole).
+// Rankings: a group (entity, direction, edge kind) with at least 64 edge
+// entries in one Apply is ranked on the next Flush when it then has at least
+// GraphReader::kMinRankedGroup edges (and at most 16M; at most 16,384 groups
+// are ranked). A group that only ever grows by fewer per Apply, and the groups
+// of a store written before schema 3, are not ranked until such an Apply. An
+// Apply that writes an edge of a ranked group replaces its ranking by a marker
+// in the same write; the next Flush ranks the group again (reading it whole),
+// also in a later process when this one stopped before its Flush.
 inline constexpr int kSchemaVersion = 3;
 inline constexpr int kOldestReadableSchemaVersion = 1;
 
