@@ -364,67 +364,41 @@ class ReadView {
 
   // GraphReader::GetEntities: one batched MultiGet.
   Result<std::vector<std::optional<Entity>>> GetEntities(const std::vector<EntityId>& ids) const {
-    std::vector<std::string> keys;
-    keys.reserve(ids.size());
-    for (const EntityId& id : ids) keys.push_back(EncodeEntityId(id));
-    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-    std::vector<rocksdb::PinnableSlice> values(ids.size());
-    std::vector<rocksdb::Status> statuses(ids.size());
-    db_->db->MultiGet(Options(), db_->cf[kEntities], ids.size(), slices.data(), values.data(), statuses.data());
+    const std::vector<std::array<char, kEntityIdBytes>> keys = EntityKeys(ids);
     std::vector<std::optional<Entity>> out(ids.size());
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (statuses[i].IsNotFound()) continue;
-      if (!statuses[i].ok()) return FromRocks(statuses[i], db_->path, "read entity");
-      Result<Entity> e = DecodeEntity(View(values[i]));
-      if (!e.ok()) return Bad("entities", keys[i], e.status());
+    GUMSHOE_RETURN_IF_ERROR(MultiGet(kEntities, keys, "read entity", [&](size_t i, std::string_view value) {
+      Result<Entity> e = DecodeEntity(value);
+      if (!e.ok()) return Bad("entities", std::string_view(keys[i].data(), keys[i].size()), e.status());
       out[i] = std::move(e).value();
-    }
+      return Status::Ok();
+    }));
     return out;
   }
 
   // GraphReader::GetEntityKeys: one batched MultiGet, keys decoded only.
   Result<std::vector<std::optional<std::string>>> GetEntityKeys(const std::vector<EntityId>& ids) const {
-    std::vector<std::array<char, kEntityIdBytes>> keys(ids.size());
-    std::vector<rocksdb::Slice> slices;
-    slices.reserve(ids.size());
-    for (size_t i = 0; i < ids.size(); ++i) {
-      EncodeEntityIdTo(ids[i], keys[i].data());
-      slices.emplace_back(keys[i].data(), keys[i].size());
-    }
-    std::vector<rocksdb::PinnableSlice> values(ids.size());
-    std::vector<rocksdb::Status> statuses(ids.size());
-    db_->db->MultiGet(Options(), db_->cf[kEntities], ids.size(), slices.data(), values.data(), statuses.data());
+    const std::vector<std::array<char, kEntityIdBytes>> keys = EntityKeys(ids);
     std::vector<std::optional<std::string>> out(ids.size());
-    for (size_t i = 0; i < ids.size(); ++i) {
-      if (statuses[i].IsNotFound()) continue;
-      if (!statuses[i].ok()) return FromRocks(statuses[i], db_->path, "read entity");
-      Result<std::string_view> key = DecodeEntityKey(View(values[i]));
+    GUMSHOE_RETURN_IF_ERROR(MultiGet(kEntities, keys, "read entity", [&](size_t i, std::string_view value) {
+      Result<std::string_view> key = DecodeEntityKey(value);
       if (!key.ok()) return Bad("entities", std::string_view(keys[i].data(), keys[i].size()), key.status());
       out[i] = std::string(*key);
-    }
+      return Status::Ok();
+    }));
     return out;
   }
 
   // GraphReader::GetRawEdgeStats: one batched MultiGet.
   Result<std::vector<std::optional<std::string>>> GetRawEdgeStats(const EntityId& id, Direction dir, EdgeKind kind,
                                                                   const std::vector<EntityId>& others) const {
-    Cf cf = dir == Direction::kOut ? kOutEdges : kInEdges;
     std::vector<std::array<char, kEdgeKeyBytes>> keys(others.size());
-    std::vector<rocksdb::Slice> slices;
-    slices.reserve(others.size());
-    for (size_t i = 0; i < others.size(); ++i) {
-      EncodeEdgeKeyTo(id, kind, others[i], keys[i].data());
-      slices.emplace_back(keys[i].data(), keys[i].size());
-    }
-    std::vector<rocksdb::PinnableSlice> values(others.size());
-    std::vector<rocksdb::Status> statuses(others.size());
-    db_->db->MultiGet(Options(), db_->cf[cf], others.size(), slices.data(), values.data(), statuses.data());
+    for (size_t i = 0; i < others.size(); ++i) EncodeEdgeKeyTo(id, kind, others[i], keys[i].data());
     std::vector<std::optional<std::string>> out(others.size());
-    for (size_t i = 0; i < others.size(); ++i) {
-      if (statuses[i].IsNotFound()) continue;
-      if (!statuses[i].ok()) return FromRocks(statuses[i], db_->path, "read edge");
-      out[i] = values[i].ToString();
-    }
+    GUMSHOE_RETURN_IF_ERROR(MultiGet(dir == Direction::kOut ? kOutEdges : kInEdges, keys, "read edge",
+                                     [&](size_t i, std::string_view value) {
+                                       out[i] = std::string(value);
+                                       return Status::Ok();
+                                     }));
     return out;
   }
 
@@ -539,6 +513,30 @@ class ReadView {
   }
 
  private:
+  static std::vector<std::array<char, kEntityIdBytes>> EntityKeys(const std::vector<EntityId>& ids) {
+    std::vector<std::array<char, kEntityIdBytes>> keys(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) EncodeEntityIdTo(ids[i], keys[i].data());
+    return keys;
+  }
+
+  // One batched MultiGet of the fixed-width `keys` in `cf`: decode(i, value)
+  // for each key found, in order, until it fails.
+  template <size_t N, typename Fn>
+  Status MultiGet(Cf cf, const std::vector<std::array<char, N>>& keys, const char* what, const Fn& decode) const {
+    std::vector<rocksdb::Slice> slices;
+    slices.reserve(keys.size());
+    for (const auto& k : keys) slices.emplace_back(k.data(), k.size());
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db_->db->MultiGet(Options(), db_->cf[cf], keys.size(), slices.data(), values.data(), statuses.data());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) return FromRocks(statuses[i], db_->path, what);
+      GUMSHOE_RETURN_IF_ERROR(decode(i, View(values[i])));
+    }
+    return Status::Ok();
+  }
+
   Status Bad(const char* cf_name, std::string_view key, const Status& decode) const {
     return Status::Corruption("store " + db_->path + ": " + cf_name + " key " + Hex(key) + ": " + decode.message());
   }
