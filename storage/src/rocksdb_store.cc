@@ -126,14 +126,6 @@ std::string EncodeHashKey(const HashKey& key) {
 constexpr size_t kGroupKeyBytes = kEntityIdBytes + 2;
 using GroupKey = std::array<char, kGroupKeyBytes>;
 
-GroupKey MakeGroupKey(const EntityId& id, Direction dir, EdgeKind kind) {
-  GroupKey key;
-  EncodeEntityIdTo(id, key.data());
-  key[kEntityIdBytes] = static_cast<char>(dir);
-  key[kEntityIdBytes + 1] = static_cast<char>(kind);
-  return key;
-}
-
 bool DecodeGroupKey(std::string_view key, EntityId* id, Direction* dir, EdgeKind* kind) {
   if (key.size() != kGroupKeyBytes || !DecodeEntityId(key.substr(0, kEntityIdBytes), id)) return false;
   auto d = static_cast<uint8_t>(key[kEntityIdBytes]);
@@ -789,7 +781,6 @@ class RocksStore final : public GraphStore {
     flushes.reserve(db_->cf.size());
     rocksdb::Status s;
     for (rocksdb::ColumnFamilyHandle* cf : db_->cf) {
-      if (cf == nullptr) continue;
       try {
         flushes.push_back(std::async(std::launch::async, [this, fo, cf] { return db_->db->Flush(fo, cf); }));
       } catch (const std::system_error&) {
@@ -824,7 +815,8 @@ class RocksStore final : public GraphStore {
       Direction dir;
       EdgeKind kind;
       if (!DecodeGroupKey(key, &id, &dir, &kind)) return Status::Ok();
-      GroupKey group = MakeGroupKey(id, dir, kind);
+      GroupKey group;
+      std::memcpy(group.data(), key.data(), group.size());
       if (value.empty()) {
         pending_[group] = true;
       } else {
@@ -839,7 +831,6 @@ class RocksStore final : public GraphStore {
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     for (auto* cf : db_->cf) {
-      if (cf == nullptr) continue;
       rocksdb::Status s = db_->db->CompactRange(co, cf, nullptr, nullptr);
       if (!s.ok()) return FromRocks(s, db_->path, std::string("compact ") + cf->GetName());
     }
