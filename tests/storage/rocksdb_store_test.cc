@@ -895,6 +895,12 @@ const PivotGroup& CallersOf(const PivotResult& r) {
   return r.groups.front();
 }
 
+// Applies `d` to the store and to the MemoryStore it is compared with.
+void ApplyBoth(GraphStore& store, MemoryStore& memory, const GraphDelta& d) {
+  REQUIRE(store.Apply(d).ok());
+  REQUIRE(memory.Apply(d).ok());
+}
+
 std::vector<GraphReader::EdgeGroupRanking> RankingsOf(const GraphReader& r, const EntityRef& ref) {
   std::vector<GraphReader::EdgeGroupRanking> out;
   Status s = r.ScanEdgeGroupRankings(r.IdOf(ref.kind, ref.key), [&](GraphReader::EdgeGroupRanking&& g) {
@@ -939,10 +945,7 @@ TEST_CASE("RocksStore: a large group is ranked on Flush and pivots on it match a
   std::unique_ptr<GraphStore> store = MustOpen(dir.path());
   MemoryStore memory(store->hasher().key());
   constexpr int kCallers = 3000;
-  for (const GraphDelta& d : HubDeltas(kCallers, 500)) {
-    REQUIRE(store->Apply(d).ok());
-    REQUIRE(memory.Apply(d).ok());
-  }
+  for (const GraphDelta& d : HubDeltas(kCallers, 500)) ApplyBoth(*store, memory, d);
   CHECK(RankingsOf(*store, kHub).empty());  // not before Flush
   REQUIRE(store->Flush().ok());
 
@@ -1027,10 +1030,7 @@ TEST_CASE("RocksStore: a write to a ranked group drops its ranking until the nex
     std::unique_ptr<GraphStore> store = MustOpen(dir.path());
     key = store->hasher().key();
     memory = std::make_unique<MemoryStore>(key);
-    for (const GraphDelta& d : HubDeltas(1500, 300)) {
-      REQUIRE(store->Apply(d).ok());
-      REQUIRE(memory->Apply(d).ok());
-    }
+    for (const GraphDelta& d : HubDeltas(1500, 300)) ApplyBoth(*store, *memory, d);
     REQUIRE(store->Flush().ok());
     REQUIRE(RankingsOf(*store, kHub).size() == 1);
 
@@ -1040,8 +1040,7 @@ TEST_CASE("RocksStore: a write to a ranked group drops its ranking until the nex
     d.AddEdge(Caller(1499), EdgeKind::kCalledFrom, kHub, Obs(7, +1, "x", 100));
     d.AddEdge(Caller(5000), EdgeKind::kCalledFrom, kHub, Obs(7, +1, "y"));
     std::unique_ptr<GraphReader> before = store->Snapshot();
-    REQUIRE(store->Apply(d).ok());
-    REQUIRE(memory->Apply(d).ok());
+    ApplyBoth(*store, *memory, d);
     CHECK(RankingsOf(*store, kHub).empty());   // dropped with the write
     CHECK(RankingsOf(*before, kHub).size() == 1);  // an older snapshot keeps its own
     CheckPivotMatchesFullScan(*store, *memory, PivotOptions{.limit = 5, .max_scan = 0});
@@ -1057,8 +1056,7 @@ TEST_CASE("RocksStore: a write to a ranked group drops its ranking until the nex
   REQUIRE(RankingsOf(*store, kHub).size() == 1);
   GraphDelta d;
   d.AddEdge(Caller(7), EdgeKind::kCalledFrom, kHub, Obs(9, +1, "z", 500));
-  REQUIRE(store->Apply(d).ok());
-  REQUIRE(memory->Apply(d).ok());
+  ApplyBoth(*store, *memory, d);
   CHECK(RankingsOf(*store, kHub).empty());
   REQUIRE(store->Flush().ok());
   REQUIRE(RankingsOf(*store, kHub).size() == 1);
@@ -1074,10 +1072,7 @@ TEST_CASE("RocksStore: a ranking that does not match the edges is not used, nor 
   {
     std::unique_ptr<GraphStore> store = MustOpen(dir.path());
     memory = std::make_unique<MemoryStore>(store->hasher().key());
-    for (const GraphDelta& d : HubDeltas(1200, 600)) {
-      REQUIRE(store->Apply(d).ok());
-      REQUIRE(memory->Apply(d).ok());
-    }
+    for (const GraphDelta& d : HubDeltas(1200, 600)) ApplyBoth(*store, *memory, d);
     REQUIRE(store->Flush().ok());
     REQUIRE(RankingsOf(*store, kHub).size() == 1);
     group_key = EncodeEntityId(store->IdOf(kHub.kind, kHub.key));
@@ -1110,8 +1105,7 @@ TEST_CASE("RocksStore: a ranking that does not match the edges is not used, nor 
     std::unique_ptr<GraphStore> store = MustOpen(dir.path());
     GraphDelta d;
     for (int i = 5000; i < 5070; ++i) d.AddEdge(Caller(i), EdgeKind::kCalledFrom, kHub, Obs(1, +1, "n"));
-    REQUIRE(store->Apply(d).ok());
-    REQUIRE(memory->Apply(d).ok());
+    ApplyBoth(*store, *memory, d);
     REQUIRE(store->Flush().ok());
     std::vector<GraphReader::EdgeGroupRanking> r = RankingsOf(*store, kHub);
     REQUIRE(r.size() == 1);
@@ -1179,8 +1173,7 @@ TEST_CASE("RocksStore: ranked and unranked groups of one entity in both directio
   for (int i = 0; i < 150; ++i)
     d.AddEdge(EntityRef{EntityKind::kAccessKey, "AKIA" + std::to_string(1000 + i)}, EdgeKind::kMinted, kHub, Obs(30, +1, "m"));
   for (int i = 0; i < 5; ++i) d.AddEdge(Caller(9000 + i), EdgeKind::kModified, kHub, Obs(40, +1, "x"));
-  REQUIRE(store->Apply(d).ok());
-  REQUIRE(memory.Apply(d).ok());
+  ApplyBoth(*store, memory, d);
   REQUIRE(store->Flush().ok());
   std::vector<GraphReader::EdgeGroupRanking> r = RankingsOf(*store, kHub);
   REQUIRE(r.size() == 2);
@@ -1220,16 +1213,12 @@ TEST_CASE("RocksStore: a ranking dropped by a process that stopped before Flush 
   {
     std::unique_ptr<GraphStore> store = MustOpen(dir.path());
     memory = std::make_unique<MemoryStore>(store->hasher().key());
-    for (const GraphDelta& d : HubDeltas(1100, 1100)) {
-      REQUIRE(store->Apply(d).ok());
-      REQUIRE(memory->Apply(d).ok());
-    }
+    for (const GraphDelta& d : HubDeltas(1100, 1100)) ApplyBoth(*store, *memory, d);
     REQUIRE(store->Flush().ok());
     REQUIRE(RankingsOf(*store, kHub).size() == 1);
     GraphDelta d;
     d.AddEdge(Caller(77), EdgeKind::kCalledFrom, kHub, Obs(5, +1, "late", 1000));
-    REQUIRE(store->Apply(d).ok());
-    REQUIRE(memory->Apply(d).ok());
+    ApplyBoth(*store, *memory, d);
     // Closed without Flush: the write and its marker are in the log.
   }
   {
