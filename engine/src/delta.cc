@@ -1,5 +1,7 @@
 #include "gumshoe/delta.h"
 
+#include <algorithm>
+#include <functional>
 #include <utility>
 
 namespace gumshoe {
@@ -11,20 +13,57 @@ void Stretch(Entity& e, Timestamp t) {
   if (e.last_seen == kNoTime || t > e.last_seen) e.last_seen = t;
 }
 
+uint64_t Mix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ull;
+  h ^= h >> 33;
+  return h;
+}
+
+uint64_t EntityHash(EntityKind kind, std::string_view key) {
+  return Mix(std::hash<std::string_view>()(key) ^ (static_cast<uint64_t>(kind) << 56));
+}
+
+uint64_t EdgeHash(const Entity* src, const Entity* dst, EdgeKind kind) {
+  uint64_t a = reinterpret_cast<uintptr_t>(src), b = reinterpret_cast<uintptr_t>(dst);
+  return Mix(a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2)) ^
+             static_cast<uint64_t>(kind) * 0xC2B2AE3D27D4EB4Full);
+}
+
+constexpr size_t kInitialSlots = 1024;
+
 }  // namespace
 
 GraphDelta::GraphDelta(GraphDelta&& other) noexcept { *this = std::move(other); }
 
 GraphDelta& GraphDelta::operator=(GraphDelta&& other) noexcept {
   if (this == &other) return *this;
-  entities_ = std::move(other.entities_);
+  // Edges first: they point into entities_.
   edges_ = std::move(other.edges_);
+  edge_index_ = std::move(other.edge_index_);
+  hour_cache_ = std::move(other.hour_cache_);
+  entities_ = std::move(other.entities_);
+  entity_index_ = std::move(other.entity_index_);
   records_ = std::move(other.records_);
   memo_ = other.memo_;
   memo_next_ = other.memo_next_;
   approx_bytes_ = other.approx_bytes_;
   other.Clear();
   return *this;
+}
+
+void GraphDelta::GrowIndex(std::vector<Slot>& slots) {
+  std::vector<Slot> bigger(slots.empty() ? kInitialSlots : 2 * slots.size());
+  const size_t mask = bigger.size() - 1;
+  for (const Slot& s : slots) {
+    if (s.index == 0) continue;
+    size_t i = s.hash & mask;
+    while (bigger[i].index != 0) i = (i + 1) & mask;
+    bigger[i] = s;
+  }
+  slots.swap(bigger);
 }
 
 Entity& GraphDelta::EntityFor(const EntityRef& e) {
@@ -38,17 +77,21 @@ Entity& GraphDelta::EntityFor(const EntityRef& e) {
 }
 
 Entity& GraphDelta::LookUp(const EntityRef& e) {
-  scratch_.clear();
-  scratch_.push_back(static_cast<char>(e.kind));
-  scratch_.push_back('\0');
-  scratch_.append(e.key);
-  auto it = entities_.find(scratch_);
-  if (it != entities_.end()) return it->second;
-  it = entities_.emplace(scratch_, Entity{}).first;
-  it->second.kind = e.kind;
-  it->second.key = e.key;
+  if ((entities_.size() + 1) * 2 > entity_index_.size()) GrowIndex(entity_index_);
+  const uint64_t hash = EntityHash(e.kind, e.key);
+  const size_t mask = entity_index_.size() - 1;
+  size_t i = hash & mask;
+  for (; entity_index_[i].index != 0; i = (i + 1) & mask) {
+    if (entity_index_[i].hash != hash) continue;
+    Entity& cand = entities_[entity_index_[i].index - 1];
+    if (cand.kind == e.kind && cand.key == e.key) return cand;
+  }
+  Entity& added = entities_.emplace_back();
+  added.kind = e.kind;
+  added.key = e.key;
+  entity_index_[i] = Slot{hash, static_cast<uint32_t>(entities_.size())};
   approx_bytes_ += 2 * e.key.size() + 160;
-  return it->second;
+  return added;
 }
 
 void GraphDelta::Touch(const EntityRef& e, Timestamp t) { Stretch(EntityFor(e), t); }
@@ -74,23 +117,51 @@ EdgeStats& GraphDelta::AddEdge(const EntityRef& src, EdgeKind kind, const Entity
   Stretch(s, obs.time);
   Entity& d = EntityFor(dst);
   Stretch(d, obs.time);
-  auto [it, inserted] = edges_.try_emplace(EdgeKey{&s, &d, kind});
-  EdgeEntry& entry = it->second;
-  if (inserted) {
-    entry.src = &s;
-    entry.kind = kind;
-    entry.dst = &d;
+
+  if ((edges_.size() + 1) * 2 > edge_index_.size()) GrowIndex(edge_index_);
+  const uint64_t hash = EdgeHash(&s, &d, kind);
+  const size_t mask = edge_index_.size() - 1;
+  size_t i = hash & mask;
+  size_t index = 0;
+  for (; edge_index_[i].index != 0; i = (i + 1) & mask) {
+    if (edge_index_[i].hash != hash) continue;
+    const EdgeEntry& cand = edges_[edge_index_[i].index - 1];
+    if (cand.src == &s && cand.dst == &d && cand.kind == kind) {
+      index = edge_index_[i].index;
+      break;
+    }
+  }
+  if (index == 0) {
+    if (hour_cache_.size() == edges_.size()) hour_cache_.emplace_back();  // may throw: before the entry exists
+    EdgeEntry& added = edges_.emplace_back();
+    added.src = &s;
+    added.kind = kind;
+    added.dst = &d;
+    index = edges_.size();
+    hour_cache_[index - 1] = HourCache{};
+    edge_index_[i] = Slot{hash, static_cast<uint32_t>(index)};
     approx_bytes_ += 320;
   }
-  size_t hours_before = entry.stats.hourly.size();
-  ObserveEdge(entry.stats, obs.time, obs.outcome, obs.evidence, obs.weight);
-  if (entry.stats.hourly.size() != hours_before) approx_bytes_ += 48;
+  EdgeEntry& entry = edges_[index - 1];
+  ObserveEdgeTotals(entry.stats, obs.time, obs.outcome, obs.evidence, obs.weight);
+  if (std::optional<uint32_t> hour = HourOf(obs.time)) {
+    HourCache& cache = hour_cache_[index - 1];
+    if (cache.count == nullptr || cache.hour != *hour) {
+      auto [it, added] = entry.stats.hourly.try_emplace(*hour, 0);
+      if (added) approx_bytes_ += 48;
+      cache = HourCache{*hour, &it->second};
+    }
+    *cache.count += obs.weight;
+  }
   return entry.stats;
 }
 
 void GraphDelta::Clear() {
   edges_.clear();
+  hour_cache_.clear();
+  std::fill(edge_index_.begin(), edge_index_.end(), Slot{});
   entities_.clear();
+  std::fill(entity_index_.begin(), entity_index_.end(), Slot{});
   records_.clear();
   memo_.fill(nullptr);
   memo_next_ = 0;

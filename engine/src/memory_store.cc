@@ -120,13 +120,13 @@ Status MemoryStore::Apply(const GraphDelta& delta) {
   // Copy-on-write: when a snapshot still holds the current state, write a
   // copy so the snapshot keeps what it saw; otherwise update in place.
   std::shared_ptr<State> next = state_.use_count() == 1 ? state_ : std::make_shared<State>(*state_);
-  for (const auto& [k, e] : delta.entities()) {
+  for (const Entity& e : delta.entities()) {
     EntityId id = hasher_.IdOf(e.kind, e.key);
     auto [it, inserted] = next->entities.try_emplace(id, e);
     if (!inserted) MergeEntity(it->second, e);
     next->names.emplace(std::make_pair(e.kind, e.key), id);
   }
-  for (const auto& [k, edge] : delta.edges()) {
+  for (const GraphDelta::EdgeEntry& edge : delta.edges()) {
     EntityId src = hasher_.IdOf(edge.src->kind, edge.src->key);
     EntityId dst = hasher_.IdOf(edge.dst->kind, edge.dst->key);
     MergeEdgeStats(next->out[{src, edge.kind, dst}], edge.stats);

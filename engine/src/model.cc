@@ -205,6 +205,11 @@ void MergeEntity(Entity& into, const Entity& from) {
 }
 
 void ObserveEdge(EdgeStats& into, Timestamp time, int outcome, std::string_view evidence, uint64_t weight) {
+  ObserveEdgeTotals(into, time, outcome, evidence, weight);
+  if (std::optional<uint32_t> hour = HourOf(time)) into.hourly[*hour] += weight;
+}
+
+void ObserveEdgeTotals(EdgeStats& into, Timestamp time, int outcome, std::string_view evidence, uint64_t weight) {
   into.count += weight;
   if (outcome > 0) into.success += weight;
   if (outcome < 0) into.failure += weight;
@@ -231,7 +236,6 @@ void ObserveEdge(EdgeStats& into, Timestamp time, int outcome, std::string_view 
       last.ref.assign(evidence);
     }
   }
-  if (time != kNoTime && time >= 0) into.hourly[static_cast<uint32_t>(time / 3600)] += weight;
 }
 
 bool ObserveAttr(Entity& into, std::string_view name, std::string_view value, Timestamp observed) {

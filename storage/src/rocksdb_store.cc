@@ -649,7 +649,7 @@ class RocksStore final : public GraphStore {
     out_edges.reserve(delta.edges().size());
     in_edges.reserve(delta.edges().size());
     std::vector<EntityId> new_names;
-    for (const auto& [unused, e] : delta.entities()) {
+    for (const Entity& e : delta.entities()) {
       EntityId id = hasher_.IdOf(e.kind, e.key);
       FixedEntry<kEntityIdBytes>& entry = entities.emplace_back();
       EncodeEntityIdTo(id, entry.key.data());
@@ -662,7 +662,7 @@ class RocksStore final : public GraphStore {
         new_names.push_back(id);
       }
     }
-    for (const auto& [unused, edge] : delta.edges()) {
+    for (const GraphDelta::EdgeEntry& edge : delta.edges()) {
       EntityId src = hasher_.IdOf(edge.src->kind, edge.src->key);
       EntityId dst = hasher_.IdOf(edge.dst->kind, edge.dst->key);
       FixedEntry<kEdgeKeyBytes>& out = out_edges.emplace_back();

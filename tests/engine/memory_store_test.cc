@@ -68,8 +68,8 @@ TEST_CASE("MemoryStore: Apply merges entities and edges across deltas", "[engine
   b.SetAttr(kAlice, "account", "999999999999", 1600000000);  // older: loses
   b.AddTag(kAlice, "admin", kNoTime);
 
-  EdgeStats expected = a.edges().begin()->second.stats;
-  MergeEdgeStats(expected, b.edges().begin()->second.stats);
+  EdgeStats expected = a.edges().begin()->stats;
+  MergeEdgeStats(expected, b.edges().begin()->stats);
 
   REQUIRE(store.Apply(a).ok());
   REQUIRE(store.Apply(b).ok());

@@ -207,45 +207,70 @@ TEST_CASE("RecordIdSet: behaves like std::set under inserts, erases and growth",
 TEST_CASE("GraphDelta: one entry per entity and edge whatever the lookup order; moves leave an empty delta",
           "[engine][model]") {
   // More entities than the lookup memo holds, the same key under two kinds,
-  // and keys that share a prefix, in a random order.
+  // keys that share a prefix, and enough entities and edges to grow the
+  // indexes and fill several storage chunks, in a random order. Times span
+  // several hours out of order, so the last-bucket cache misses and hits.
   std::vector<EntityRef> pool;
   for (int i = 0; i < 12; ++i) {
     pool.push_back({EntityKind::kIamUser, "user" + std::to_string(i)});
     pool.push_back({EntityKind::kIamRole, "user" + std::to_string(i)});
   }
   pool.push_back({EntityKind::kIamUser, "user1x"});
+  const size_t small = pool.size();
+  for (int i = 0; i < 900; ++i) pool.push_back({EntityKind::kIpAddress, "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256)});
   std::mt19937_64 rng(11);
-  GraphDelta d;
-  std::map<std::tuple<EntityRef, EdgeKind, EntityRef>, uint64_t> want_edges;
-  std::set<EntityRef> want_entities;
-  for (int i = 0; i < 3000; ++i) {
-    const EntityRef& a = pool[rng() % pool.size()];
-    const EntityRef& b = pool[rng() % pool.size()];
+  struct Op {
+    EntityRef a, b;
+    EdgeKind kind;
+    Timestamp t;
+    bool touch;
+  };
+  std::vector<Op> ops;
+  for (int i = 0; i < 6000; ++i) {
+    const EntityRef& a = pool[rng() % small];
+    const EntityRef& b = pool[rng() % 3 == 0 ? rng() % pool.size() : rng() % small];
     EdgeKind kind = rng() % 2 ? EdgeKind::kCalledFrom : EdgeKind::kUsedAgent;
-    if (rng() % 4 == 0) {
-      d.Touch(a, 1700000000 + i);
-      want_entities.insert(a);
-      continue;
-    }
-    d.AddEdge(a, kind, b, EdgeObservation{1700000000 + i, 1, "r"});
-    ++want_edges[{a, kind, b}];
-    want_entities.insert(a);
-    want_entities.insert(b);
+    ops.push_back(Op{a, b, kind, 1700000000 + static_cast<Timestamp>(rng() % 20000), rng() % 4 == 0});
   }
+  std::map<std::tuple<EntityRef, EdgeKind, EntityRef>, EdgeStats> want_edges;
+  std::set<EntityRef> want_entities;
+  for (const Op& op : ops) {
+    want_entities.insert(op.a);
+    if (op.touch) continue;
+    want_entities.insert(op.b);
+    ObserveEdge(want_edges[{op.a, op.kind, op.b}], op.t, 1, "r", 1);
+  }
+  auto fill = [&](GraphDelta& delta) {
+    for (const Op& op : ops) {
+      if (op.touch) {
+        delta.Touch(op.a, op.t);
+      } else {
+        delta.AddEdge(op.a, op.kind, op.b, EdgeObservation{op.t, 1, "r"});
+      }
+    }
+  };
   auto check = [&](const GraphDelta& delta) {
     std::set<EntityRef> got_entities;
-    for (const auto& [unused, e] : delta.entities()) got_entities.insert(e.ref());
+    std::set<const Entity*> addresses;
+    for (const Entity& e : delta.entities()) {
+      got_entities.insert(e.ref());
+      addresses.insert(&e);
+    }
     REQUIRE(got_entities == want_entities);
     REQUIRE(delta.entities().size() == want_entities.size());
-    std::map<std::tuple<EntityRef, EdgeKind, EntityRef>, uint64_t> got_edges;
-    for (const auto& [unused, edge] : delta.edges()) {
+    std::map<std::tuple<EntityRef, EdgeKind, EntityRef>, EdgeStats> got_edges;
+    for (const GraphDelta::EdgeEntry& edge : delta.edges()) {
       // Both ends are entries of this delta.
-      REQUIRE(&delta.entities().at(std::string{static_cast<char>(edge.src->kind), '\0'} + edge.src->key) == edge.src);
-      REQUIRE(&delta.entities().at(std::string{static_cast<char>(edge.dst->kind), '\0'} + edge.dst->key) == edge.dst);
-      got_edges[{edge.src->ref(), edge.kind, edge.dst->ref()}] += edge.stats.count;
+      REQUIRE(addresses.count(edge.src) == 1);
+      REQUIRE(addresses.count(edge.dst) == 1);
+      REQUIRE(got_edges.emplace(std::make_tuple(edge.src->ref(), edge.kind, edge.dst->ref()), edge.stats).second);
     }
     REQUIRE(got_edges == want_edges);
   };
+  GraphDelta d;
+  fill(d);
+  REQUIRE(d.entities().size() > 2 * delta_detail::StableVector<Entity>::kChunk);
+  REQUIRE(d.edges().size() > 1024);
   check(d);
 
   GraphDelta moved(std::move(d));
@@ -255,12 +280,23 @@ TEST_CASE("GraphDelta: one entry per entity and edge whatever the lookup order; 
   // The moved-from delta builds its own entries, not the new owner's.
   d.AddEdge(pool[0], EdgeKind::kCalledFrom, pool[1], EdgeObservation{1700000000, 1, "r"});
   REQUIRE(d.entities().size() == 2);
-  for (const auto& [unused, edge] : d.edges()) {
-    for (const auto& [unused2, e] : moved.entities()) REQUIRE(edge.src != &e);
+  for (const GraphDelta::EdgeEntry& edge : d.edges()) {
+    for (const Entity& e : moved.entities()) REQUIRE(edge.src != &e);
   }
   check(moved);
   d.Clear();
   d.AddEdge(pool[2], EdgeKind::kCalledFrom, pool[3], EdgeObservation{1700000000, 1, "r"});
   REQUIRE(d.entities().size() == 2);
   REQUIRE(d.edges().size() == 1);
+  // A cleared delta reuses its storage and builds the same result again;
+  // so does a delta moved into one that held entries.
+  moved.Clear();
+  REQUIRE(moved.empty());
+  fill(moved);
+  check(moved);
+  d = std::move(moved);
+  check(d);
+  REQUIRE(moved.empty());
+  fill(moved);
+  check(moved);
 }

@@ -224,7 +224,7 @@ TEST_CASE("RocksStore: merged edges equal MergeEdgeStats of the parts and Memory
     expected_in.clear();
     total_weight = 0;
     for (size_t i = 0; i < n; ++i) {
-      for (const auto& [unused, e] : deltas[i].edges()) {
+      for (const GraphDelta::EdgeEntry& e : deltas[i].edges()) {
         EntityId src = store->IdOf(e.src->kind, e.src->key), dst = store->IdOf(e.dst->kind, e.dst->key);
         MergeEdgeStats(expected_out[EncodeEdgeKey(src, e.kind, dst)], e.stats);
         MergeEdgeStats(expected_in[EncodeEdgeKey(dst, e.kind, src)], e.stats);

@@ -10,10 +10,14 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
+#include <memory>
+#include <new>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "gumshoe/hash.h"
@@ -21,6 +25,97 @@
 #include "gumshoe/record_set.h"
 
 namespace gumshoe {
+
+namespace delta_detail {
+
+// A sequence whose elements never move: they live in fixed-size chunks, so a
+// pointer to one stays valid as the sequence grows. clear() destroys the
+// elements and keeps the chunks for the next batch.
+template <typename T>
+class StableVector {
+ public:
+  static constexpr size_t kChunk = 256;
+
+  StableVector() = default;
+  StableVector(const StableVector&) = delete;
+  StableVector& operator=(const StableVector&) = delete;
+  StableVector(StableVector&& other) noexcept
+      : chunks_(std::move(other.chunks_)), size_(std::exchange(other.size_, 0)) {
+    other.chunks_.clear();
+  }
+  StableVector& operator=(StableVector&& other) noexcept {
+    if (this != &other) {
+      Release();
+      chunks_ = std::move(other.chunks_);
+      other.chunks_.clear();
+      size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+  }
+  ~StableVector() { Release(); }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  const T& operator[](size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+
+  // Appends a value-initialised element.
+  T& emplace_back() {
+    if (size_ == chunks_.size() * kChunk) {
+      chunks_.push_back(std::allocator<T>().allocate(kChunk));
+    }
+    T* p = ::new (static_cast<void*>(&chunks_[size_ / kChunk][size_ % kChunk])) T();
+    ++size_;
+    return *p;
+  }
+  void clear() {
+    while (size_ > 0) {
+      --size_;
+      (*this)[size_].~T();
+    }
+  }
+
+  class const_iterator {
+   public:
+    using value_type = T;
+    using difference_type = std::ptrdiff_t;
+    using reference = const T&;
+    using pointer = const T*;
+    using iterator_category = std::forward_iterator_tag;
+    const_iterator() = default;
+    reference operator*() const { return (*v_)[i_]; }
+    pointer operator->() const { return &(*v_)[i_]; }
+    const_iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    const_iterator operator++(int) {
+      const_iterator old = *this;
+      ++i_;
+      return old;
+    }
+    friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
+
+   private:
+    friend class StableVector;
+    const_iterator(const StableVector* v, size_t i) : v_(v), i_(i) {}
+    const StableVector* v_ = nullptr;
+    size_t i_ = 0;
+  };
+  const_iterator begin() const { return const_iterator(this, 0); }
+  const_iterator end() const { return const_iterator(this, size_); }
+
+ private:
+  void Release() {
+    clear();
+    for (T* c : chunks_) std::allocator<T>().deallocate(c, kChunk);
+    chunks_.clear();
+  }
+  std::vector<T*> chunks_;
+  size_t size_ = 0;
+};
+
+}  // namespace delta_detail
 
 // One observation of an edge.
 struct EdgeObservation {
@@ -46,7 +141,8 @@ class GraphDelta {
   void SetAttr(const EntityRef& e, std::string_view name, std::string_view value, Timestamp t);
   void AddTag(const EntityRef& e, std::string_view tag, Timestamp t);
   // Adds one observation of src -[kind]-> dst and touches both ends.
-  // Returns the aggregated stats, so callers can add counters.
+  // Returns the aggregated stats, so callers can add counters and hourly
+  // buckets (never remove a bucket: the delta keeps a pointer to the last one).
   EdgeStats& AddEdge(const EntityRef& src, EdgeKind kind, const EntityRef& dst, const EdgeObservation& obs);
   // Records that the record with this identity is part of the delta.
   void AddRecord(const RecordId& id) { records_.insert(id); }
@@ -59,24 +155,9 @@ class GraphDelta {
     const Entity* dst = nullptr;
     EdgeStats stats;
   };
-  // An edge's identity within one delta: its two ends' entries (whose
-  // addresses are stable until Clear) and its kind.
-  struct EdgeKey {
-    const Entity* src;
-    const Entity* dst;
-    EdgeKind kind;
-    friend bool operator==(const EdgeKey&, const EdgeKey&) = default;
-  };
-  struct EdgeKeyHash {
-    size_t operator()(const EdgeKey& k) const {
-      uint64_t a = reinterpret_cast<uintptr_t>(k.src), b = reinterpret_cast<uintptr_t>(k.dst);
-      uint64_t h = (a * 0x9E3779B97F4A7C15ull) ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2));
-      h ^= static_cast<uint64_t>(k.kind) * 0xC2B2AE3D27D4EB4Full;
-      return static_cast<size_t>(h ^ (h >> 29));
-    }
-  };
-  const std::unordered_map<std::string, Entity>& entities() const { return entities_; }
-  const std::unordered_map<EdgeKey, EdgeEntry, EdgeKeyHash>& edges() const { return edges_; }
+  // Insertion order; addresses are stable until Clear.
+  const delta_detail::StableVector<Entity>& entities() const { return entities_; }
+  const delta_detail::StableVector<EdgeEntry>& edges() const { return edges_; }
   const RecordIdSet& records() const { return records_; }
 
   bool empty() const { return entities_.empty() && edges_.empty() && records_.empty(); }
@@ -85,17 +166,33 @@ class GraphDelta {
   void Clear();
 
  private:
+  // An open-addressing index over entities_ or edges_: the full hash and the
+  // element's position + 1 (0: empty). Linear probing, at most half full.
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t index = 0;
+  };
+  // The last hourly bucket an edge's observation went to: the next
+  // observation of the edge is usually in the same hour.
+  struct HourCache {
+    uint32_t hour = 0;
+    uint64_t* count = nullptr;
+  };
+  static void GrowIndex(std::vector<Slot>& slots);
+
   Entity& EntityFor(const EntityRef& e);
-  Entity& LookUp(const EntityRef& e);  // the hash table, without the memo
-  std::unordered_map<std::string, Entity> entities_;   // "kind\0key"
+  Entity& LookUp(const EntityRef& e);  // the index, without the memo
+  delta_detail::StableVector<Entity> entities_;
+  std::vector<Slot> entity_index_;
   // The entries looked up last (a record names its actor, key and source in
   // several edges): checked before hashing. Cleared with entities_.
   static constexpr size_t kMemoSlots = 8;
   std::array<Entity*, kMemoSlots> memo_{};
   size_t memo_next_ = 0;
-  std::unordered_map<EdgeKey, EdgeEntry, EdgeKeyHash> edges_;
+  delta_detail::StableVector<EdgeEntry> edges_;
+  std::vector<Slot> edge_index_;
+  std::vector<HourCache> hour_cache_;  // parallel to edges_
   RecordIdSet records_;
-  std::string scratch_;  // lookup key, reused so that a hit allocates nothing
   size_t approx_bytes_ = 0;
 };
 

@@ -213,6 +213,13 @@ void MergeEntity(Entity& into, const Entity& from);
 // `time`, one hourly bucket) or a one-attribute Entity, without building one:
 // the ingest hot path.
 void ObserveEdge(EdgeStats& into, Timestamp time, int outcome, std::string_view evidence, uint64_t weight);
+// ObserveEdge without the hourly bucket, for callers that keep their own
+// pointer to the bucket; HourOf gives the bucket (nullopt: none).
+void ObserveEdgeTotals(EdgeStats& into, Timestamp time, int outcome, std::string_view evidence, uint64_t weight);
+inline std::optional<uint32_t> HourOf(Timestamp time) {
+  if (time == kNoTime || time < 0) return std::nullopt;
+  return static_cast<uint32_t>(time / 3600);
+}
 // Returns whether a new attribute name was added.
 bool ObserveAttr(Entity& into, std::string_view name, std::string_view value, Timestamp observed);
 
