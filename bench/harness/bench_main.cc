@@ -52,7 +52,10 @@ struct Options {
 
 int IngestPhase(const std::string& store_dir, const std::vector<std::string>& paths, const std::string& stats_path,
                 Results& r) {
-  auto store = OpenRocksStore(store_dir);
+  // Opened as `gumshoe ingest` opens it.
+  RocksStoreOptions so;
+  so.bulk_load = true;
+  auto store = OpenRocksStore(store_dir, so);
   if (!store.ok()) {
     std::fprintf(stderr, "open %s: %s\n", store_dir.c_str(), store.status().ToString().c_str());
     return 1;
