@@ -571,7 +571,7 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
     if (options_.apply_in_background) {
       GraphDelta* batch = active_;
       try {
-        // The worker also releases the claims and frees the delta, off the
+        // The worker also releases the claims and clears the delta, off the
         // parsing thread.
         pending_apply_ = std::async(std::launch::async, [this, batch] {
           Status s = store_.Apply(*batch);

@@ -781,6 +781,7 @@ class RocksStore final : public GraphStore {
 
   Status Flush() override {
     if (db_->read_only) return Status::Ok();
+    ReleaseApplyBuffers();  // also when the flush fails
     rocksdb::FlushOptions fo;
     fo.wait = true;
     // DB::Flush of several families flushes them one after another; asked
@@ -804,7 +805,6 @@ class RocksStore final : public GraphStore {
     if (!s.ok()) return FromRocks(s, db_->path, "flush");
     s = db_->db->FlushWAL(/*sync=*/true);
     if (!s.ok()) return FromRocks(s, db_->path, "sync WAL");
-    ReleaseApplyBuffers();
     // After the flush: ranking reads the groups from table files (a bulk-load
     // memtable would be sorted again for every group read).
     return RefreshRankings();

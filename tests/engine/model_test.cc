@@ -209,7 +209,8 @@ TEST_CASE("GraphDelta: one entry per entity and edge whatever the lookup order; 
   // More entities than the lookup memo holds, the same key under two kinds,
   // keys that share a prefix, and enough entities and edges to grow the
   // indexes and fill several storage chunks, in a random order. Times span
-  // several hours out of order, so the last-bucket cache misses and hits.
+  // several hours out of order (and some are unknown), with varying weights,
+  // outcomes and evidence, so the last-bucket cache misses and hits.
   std::vector<EntityRef> pool;
   for (int i = 0; i < 12; ++i) {
     pool.push_back({EntityKind::kIamUser, "user" + std::to_string(i)});
@@ -224,40 +225,51 @@ TEST_CASE("GraphDelta: one entry per entity and edge whatever the lookup order; 
     EdgeKind kind;
     Timestamp t;
     bool touch;
+    int outcome;
+    std::string evidence;
+    uint64_t weight;
   };
   std::vector<Op> ops;
   for (int i = 0; i < 6000; ++i) {
     const EntityRef& a = pool[rng() % small];
     const EntityRef& b = pool[rng() % 3 == 0 ? rng() % pool.size() : rng() % small];
     EdgeKind kind = rng() % 2 ? EdgeKind::kCalledFrom : EdgeKind::kUsedAgent;
-    ops.push_back(Op{a, b, kind, 1700000000 + static_cast<Timestamp>(rng() % 20000), rng() % 4 == 0});
+    Timestamp t = rng() % 50 == 0 ? kNoTime : 1700000000 + static_cast<Timestamp>(rng() % 20000);
+    ops.push_back(Op{a, b, kind, t, rng() % 4 == 0, static_cast<int>(rng() % 3) - 1, "ev" + std::to_string(rng() % 100),
+                     1 + rng() % 3});
   }
   std::map<std::tuple<EntityRef, EdgeKind, EntityRef>, EdgeStats> want_edges;
-  std::set<EntityRef> want_entities;
+  std::map<EntityRef, std::pair<Timestamp, Timestamp>> want_entities;  // first, last seen
+  auto seen = [&](const EntityRef& e, Timestamp t) {
+    auto [it, added] = want_entities.try_emplace(e, kNoTime, kNoTime);
+    if (t == kNoTime) return;
+    if (it->second.first == kNoTime || t < it->second.first) it->second.first = t;
+    if (it->second.second == kNoTime || t > it->second.second) it->second.second = t;
+  };
   for (const Op& op : ops) {
-    want_entities.insert(op.a);
+    seen(op.a, op.t);
     if (op.touch) continue;
-    want_entities.insert(op.b);
-    ObserveEdge(want_edges[{op.a, op.kind, op.b}], op.t, 1, "r", 1);
+    seen(op.b, op.t);
+    ObserveEdge(want_edges[{op.a, op.kind, op.b}], op.t, op.outcome, op.evidence, op.weight);
   }
-  auto fill = [&](GraphDelta& delta) {
-    for (const Op& op : ops) {
+  auto fill = [&](GraphDelta& delta, size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      const Op& op = ops[i];
       if (op.touch) {
         delta.Touch(op.a, op.t);
       } else {
-        delta.AddEdge(op.a, op.kind, op.b, EdgeObservation{op.t, 1, "r"});
+        delta.AddEdge(op.a, op.kind, op.b, EdgeObservation{op.t, op.outcome, op.evidence, op.weight});
       }
     }
   };
   auto check = [&](const GraphDelta& delta) {
-    std::set<EntityRef> got_entities;
+    std::map<EntityRef, std::pair<Timestamp, Timestamp>> got_entities;
     std::set<const Entity*> addresses;
     for (const Entity& e : delta.entities()) {
-      got_entities.insert(e.ref());
+      REQUIRE(got_entities.emplace(e.ref(), std::make_pair(e.first_seen, e.last_seen)).second);
       addresses.insert(&e);
     }
     REQUIRE(got_entities == want_entities);
-    REQUIRE(delta.entities().size() == want_entities.size());
     std::map<std::tuple<EntityRef, EdgeKind, EntityRef>, EdgeStats> got_edges;
     for (const GraphDelta::EdgeEntry& edge : delta.edges()) {
       // Both ends are entries of this delta.
@@ -268,7 +280,7 @@ TEST_CASE("GraphDelta: one entry per entity and edge whatever the lookup order; 
     REQUIRE(got_edges == want_edges);
   };
   GraphDelta d;
-  fill(d);
+  fill(d, 0, ops.size());
   REQUIRE(d.entities().size() > 2 * delta_detail::StableVector<Entity>::kChunk);
   REQUIRE(d.edges().size() > 1024);
   check(d);
@@ -288,15 +300,16 @@ TEST_CASE("GraphDelta: one entry per entity and edge whatever the lookup order; 
   d.AddEdge(pool[2], EdgeKind::kCalledFrom, pool[3], EdgeObservation{1700000000, 1, "r"});
   REQUIRE(d.entities().size() == 2);
   REQUIRE(d.edges().size() == 1);
-  // A cleared delta reuses its storage and builds the same result again;
-  // so does a delta moved into one that held entries.
+  // A cleared delta reuses its storage and builds the same result again; a
+  // delta moved (into one that held entries) mid-way goes on from where the
+  // old owner stopped, its lookup memo and bucket pointers included.
   moved.Clear();
   REQUIRE(moved.empty());
-  fill(moved);
-  check(moved);
+  fill(moved, 0, ops.size() / 2);
   d = std::move(moved);
-  check(d);
   REQUIRE(moved.empty());
-  fill(moved);
+  fill(d, ops.size() / 2, ops.size());
+  check(d);
+  fill(moved, 0, ops.size());
   check(moved);
 }
