@@ -66,6 +66,15 @@ void GraphDelta::GrowIndex(std::vector<Slot>& slots) {
   slots.swap(bigger);
 }
 
+template <typename Same>
+size_t GraphDelta::Probe(std::vector<Slot>& slots, size_t size, uint64_t hash, const Same& same) {
+  if ((size + 1) * 2 > slots.size()) GrowIndex(slots);
+  const size_t mask = slots.size() - 1;
+  size_t i = hash & mask;
+  while (slots[i].index != 0 && !(slots[i].hash == hash && same(slots[i].index))) i = (i + 1) & mask;
+  return i;
+}
+
 Entity& GraphDelta::EntityFor(const EntityRef& e) {
   for (Entity* m : memo_) {
     if (m != nullptr && m->kind == e.kind && m->key == e.key) return *m;
@@ -77,15 +86,12 @@ Entity& GraphDelta::EntityFor(const EntityRef& e) {
 }
 
 Entity& GraphDelta::LookUp(const EntityRef& e) {
-  if ((entities_.size() + 1) * 2 > entity_index_.size()) GrowIndex(entity_index_);
   const uint64_t hash = EntityHash(e.kind, e.key);
-  const size_t mask = entity_index_.size() - 1;
-  size_t i = hash & mask;
-  for (; entity_index_[i].index != 0; i = (i + 1) & mask) {
-    if (entity_index_[i].hash != hash) continue;
-    Entity& cand = entities_[entity_index_[i].index - 1];
-    if (cand.kind == e.kind && cand.key == e.key) return cand;
-  }
+  const size_t i = Probe(entity_index_, entities_.size(), hash, [&](uint32_t index) {
+    const Entity& cand = entities_[index - 1];
+    return cand.kind == e.kind && cand.key == e.key;
+  });
+  if (entity_index_[i].index != 0) return entities_[entity_index_[i].index - 1];
   Entity& added = entities_.emplace_back();
   added.kind = e.kind;
   added.key = e.key;
@@ -118,19 +124,12 @@ EdgeStats& GraphDelta::AddEdge(const EntityRef& src, EdgeKind kind, const Entity
   Entity& d = EntityFor(dst);
   Stretch(d, obs.time);
 
-  if ((edges_.size() + 1) * 2 > edge_index_.size()) GrowIndex(edge_index_);
   const uint64_t hash = EdgeHash(&s, &d, kind);
-  const size_t mask = edge_index_.size() - 1;
-  size_t i = hash & mask;
-  size_t index = 0;
-  for (; edge_index_[i].index != 0; i = (i + 1) & mask) {
-    if (edge_index_[i].hash != hash) continue;
-    const EdgeEntry& cand = edges_[edge_index_[i].index - 1];
-    if (cand.src == &s && cand.dst == &d && cand.kind == kind) {
-      index = edge_index_[i].index;
-      break;
-    }
-  }
+  const size_t i = Probe(edge_index_, edges_.size(), hash, [&](uint32_t index) {
+    const EdgeEntry& cand = edges_[index - 1];
+    return cand.src == &s && cand.dst == &d && cand.kind == kind;
+  });
+  size_t index = edge_index_[i].index;
   if (index == 0) {
     if (hour_cache_.size() == edges_.size()) hour_cache_.emplace_back();  // may throw: before the entry exists
     EdgeEntry& added = edges_.emplace_back();

@@ -179,6 +179,11 @@ class GraphDelta {
     uint64_t* count = nullptr;
   };
   static void GrowIndex(std::vector<Slot>& slots);
+  // The slot of the element with this hash that same(its position + 1) accepts, or
+  // else the empty slot where it goes; first grows `slots` (indexing `size`
+  // elements) so that one more fits.
+  template <typename Same>
+  static size_t Probe(std::vector<Slot>& slots, size_t size, uint64_t hash, const Same& same);
 
   Entity& EntityFor(const EntityRef& e);
   Entity& LookUp(const EntityRef& e);  // the index, without the memo
