@@ -295,7 +295,9 @@ void AppendEdgeStats(const EdgeStats& s, std::string* out_ptr) {
   }
 }
 
-Result<EdgeStats> DecodeEdgeStats(std::string_view in) {
+Result<EdgeStats> DecodeEdgeStats(std::string_view in) { return DecodeEdgeStats(in, /*with_hourly=*/true); }
+
+Result<EdgeStats> DecodeEdgeStats(std::string_view in, bool with_hourly) {
   EdgeStats s;
   uint64_t n;
   if (!GetEdgeHead(&in, &s.count, &s.success, &s.failure, &s.first_seen, &s.last_seen, &s.first_evidence,
@@ -308,7 +310,7 @@ Result<EdgeStats> DecodeEdgeStats(std::string_view in) {
     if (!GetVarint(&in, &delta) || !GetVarint(&in, &count)) return Bad("edge buckets");
     hour += delta;
     if (hour > UINT32_MAX) return Bad("edge buckets");
-    s.hourly.emplace_hint(s.hourly.end(), static_cast<uint32_t>(hour), count);
+    if (with_hourly) s.hourly.emplace_hint(s.hourly.end(), static_cast<uint32_t>(hour), count);
   }
   if (!GetVarint(&in, &n) || n > in.size()) return Bad("edge counters");
   for (uint64_t i = 0; i < n; ++i) {

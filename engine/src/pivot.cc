@@ -241,14 +241,35 @@ Result<PivotResult> Pivot(const GraphReader& reader, const EntityRef& focus, con
   }
   GUMSHOE_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> keys, reader.GetEntityKeys(wanted));
   size_t next = 0;
+  struct Shown {
+    const Candidate* candidate;
+    std::string key;
+  };
+  std::vector<Shown> shown;
   for (size_t gi = 0; gi < pages.size(); ++gi) {
     const Group& g = *pages[gi].first;
     PivotGroup& group = result.groups[gi];
+    // Within the page, equal counts are shown by key: ordered before the
+    // stats are decoded, so that no decoded stats are moved.
+    shown.clear();
     for (const Candidate* c : pages[gi].second) {
       std::optional<std::string>& other = keys[next++];
-      PivotNeighbor n;
-      n.entity = EntityRef{c->other.kind, other ? std::move(*other) : std::string("?")};
-      GUMSHOE_ASSIGN_OR_RETURN(EdgeStats first, DecodeEdgeStats(std::string_view(g.arena).substr(c->offset, c->length)));
+      shown.push_back(Shown{c, other ? std::move(*other) : std::string("?")});
+    }
+    std::stable_sort(shown.begin(), shown.end(), [](const Shown& a, const Shown& b) {
+      if (a.candidate->window_count != b.candidate->window_count) {
+        return a.candidate->window_count > b.candidate->window_count;
+      }
+      if (a.candidate->other.kind != b.candidate->other.kind) return a.candidate->other.kind < b.candidate->other.kind;
+      return a.key < b.key;  // EntityRef order
+    });
+    group.neighbors.reserve(shown.size());
+    for (Shown& s : shown) {
+      const Candidate* c = s.candidate;
+      PivotNeighbor& n = group.neighbors.emplace_back();
+      n.entity = EntityRef{c->other.kind, std::move(s.key)};
+      GUMSHOE_ASSIGN_OR_RETURN(EdgeStats first, DecodeEdgeStats(std::string_view(g.arena).substr(c->offset, c->length),
+                                                                options.hourly));
       if (first.counters.size() <= kMaxEdgeCounters) {
         n.stats = std::move(first);  // what merging it into empty stats gives
       } else {
@@ -259,19 +280,14 @@ Result<PivotResult> Pivot(const GraphReader& reader, const EntityRef& focus, con
       if (c->extra != Candidate::kNoExtra) {
         const CandidateExtra& x = g.extras[c->extra];
         for (const auto& [off, len] : x.more_spans) {
-          GUMSHOE_ASSIGN_OR_RETURN(EdgeStats stats, DecodeEdgeStats(std::string_view(g.arena).substr(off, len)));
+          GUMSHOE_ASSIGN_OR_RETURN(EdgeStats stats,
+                                   DecodeEdgeStats(std::string_view(g.arena).substr(off, len), options.hourly));
           MergeEdgeStats(n.stats, stats);
         }
         n.via = x.via;
       }
       n.window_count = c->window_count;
-      group.neighbors.push_back(std::move(n));
     }
-    // Within the page, equal counts are shown by key.
-    std::stable_sort(group.neighbors.begin(), group.neighbors.end(), [](const PivotNeighbor& a, const PivotNeighbor& b) {
-      if (a.window_count != b.window_count) return a.window_count > b.window_count;
-      return a.entity < b.entity;
-    });
   }
   std::sort(result.groups.begin(), result.groups.end(), [](const PivotGroup& a, const PivotGroup& b) {
     if (a.direction != b.direction) return a.direction < b.direction;

@@ -77,6 +77,24 @@ TEST_CASE("Pivot: groups neighbours by edge kind, folds interfaces into instance
     REQUIRE(f->groups.size() == 1);
     CHECK(f->groups[0].kind == EdgeKind::kInstanceProfileRole);
   }
+  SECTION("hourly buckets only when asked for") {
+    const PivotNeighbor& plain = flows->neighbors[0];
+    CHECK(plain.stats.hourly.empty());
+    CHECK(plain.stats.count == 5);
+    CHECK(plain.stats.first_seen == kT0);
+    CHECK(plain.stats.last_seen == kT0 + 4 * 3600);
+    PivotOptions o;
+    o.hourly = true;
+    auto h = Pivot(store, kInstance, o);
+    REQUIRE(h.ok());
+    const PivotNeighbor& full = FindGroup(*h, EdgeKind::kNetworkFlow, Direction::kOut)->neighbors[0];
+    CHECK(full.entity == Ip(5));
+    CHECK(full.stats.hourly.size() == 5);
+    CHECK(full.stats.CountInWindow(kNoTime, kNoTime) == 5);
+    EdgeStats without = full.stats;
+    without.hourly.clear();
+    CHECK(without == plain.stats);
+  }
   SECTION("in-edges are listed from the other side") {
     auto ip = Pivot(store, Ip(3), PivotOptions{});
     REQUIRE(ip.ok());
@@ -202,5 +220,19 @@ TEST_CASE("EdgeStatsSummary: the light decode agrees with the full one", "[engin
     CHECK(sum->last_seen == s.last_seen);
   }
   CHECK_FALSE(DecodeEdgeStatsSummary(bytes.substr(0, 20), TimeWindow{kT0, kNoTime}).ok());
+
+  // The full decode without the hourly map: everything else equal, and the
+  // buckets still checked.
+  auto full = DecodeEdgeStats(bytes);
+  auto light = DecodeEdgeStats(bytes, /*with_hourly=*/false);
+  REQUIRE(full.ok());
+  REQUIRE(light.ok());
+  CHECK(light->hourly.empty());
+  EdgeStats expect = *full;
+  expect.hourly.clear();
+  CHECK(*light == expect);
+  for (size_t cut = 1; cut < bytes.size(); ++cut) {
+    CHECK(DecodeEdgeStats(bytes.substr(0, cut), false).ok() == DecodeEdgeStats(bytes.substr(0, cut)).ok());
+  }
   CHECK_FALSE(DecodeEdgeStatsSummary("", TimeWindow{}).ok());
 }

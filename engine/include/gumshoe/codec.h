@@ -42,6 +42,10 @@ Result<std::string_view> DecodeEntityKey(std::string_view bytes);
 std::string EncodeEdgeStats(const EdgeStats& s);
 void AppendEdgeStats(const EdgeStats& s, std::string* out);  // appends EncodeEdgeStats(s)
 Result<EdgeStats> DecodeEdgeStats(std::string_view bytes);
+// The same, with EdgeStats::hourly left empty when !with_hourly (the buckets
+// are still read and checked): a super-node's edges carry hundreds of buckets
+// each, and building their maps dominates a query that only shows totals.
+Result<EdgeStats> DecodeEdgeStats(std::string_view bytes, bool with_hourly);
 
 // What a query ranking many edges needs of one encoded EdgeStats, read in one
 // pass without building its hourly and counter maps or copying evidence.

@@ -43,11 +43,17 @@ struct PivotOptions {
   // edges read, which come in stored (id) order. Keeps a pivot on an account
   // or a popular endpoint at a bounded cost.
   size_t max_scan = 4096;
+  // Also fill each neighbour's EdgeStats::hourly. Off by default: an edge of a
+  // busy entity holds one bucket per active hour, and building those maps for
+  // a whole page costs more than the rest of the pivot (Timeline gives an
+  // entity's activity over time, GraphReader::ScanEdges full edge stats).
+  bool hourly = false;
 };
 
 struct PivotNeighbor {
   EntityRef entity;
-  EdgeStats stats;                      // stats of the edge (windowed count in `window_count`)
+  EdgeStats stats;                      // stats of the edge (windowed count in `window_count`;
+                                        // `hourly` empty unless PivotOptions::hourly)
   uint64_t window_count = 0;
   std::string via;                      // network interface the edge was seen on, if any
 };
