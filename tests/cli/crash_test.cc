@@ -56,8 +56,8 @@ std::vector<std::string> Generate(const fs::path& dir, int files, int per_file, 
                     "\"responseElements\":null,\"eventID\":\"00000000-0000-4000-8000-%012d\",\"eventType\":\"AwsApiCall\","
                     "\"recipientAccountId\":\"111122223333\"%s}\n",
                     user, user, user, user, 1 + static_cast<int>(rng() % 20), static_cast<int>(rng() % 24),
-                    static_cast<int>(rng() % 60), static_cast<int>(rng() % 60), apis[rng() % 6], rng() % 4, rng() % 200,
-                    rng() % 30, n, rng() % 10 == 0 ? ",\"errorCode\":\"AccessDenied\"" : "");
+                    static_cast<int>(rng() % 60), static_cast<int>(rng() % 60), apis[rng() % 6], static_cast<unsigned>(rng() % 4),
+                    static_cast<unsigned>(rng() % 200), static_cast<unsigned>(rng() % 30), n, rng() % 10 == 0 ? ",\"errorCode\":\"AccessDenied\"" : "");
       out << line;
     }
     paths.push_back(p.string());
@@ -121,11 +121,17 @@ TEST_CASE("Crash safety: SIGKILL during ingest, reopen, re-run equals one clean 
   for (int trial = 0; trial < 20; ++trial) {
     std::string db = (dir.path() / ("trial" + std::to_string(trial))).string();
     pid_t pid = Spawn(IngestArgs(db, files));
-    auto delay = std::chrono::milliseconds(5 + static_cast<long>(rng() % static_cast<uint32_t>(std::max<long>(clean_ms, 20))));
+    // Within the first half of the clean run's time: a trial that runs faster
+    // than the clean run did (which ctest -j may have slowed) is still cut
+    // short most of the time.
+    auto delay =
+        std::chrono::milliseconds(5 + static_cast<long>(rng() % static_cast<uint32_t>(std::max<long>(clean_ms / 2, 20))));
     std::this_thread::sleep_for(delay);
     kill(pid, SIGKILL);
     int rc = Wait(pid);
     if (rc == 128 + SIGKILL) ++killed_mid_run;
+    INFO("trial " << trial << ": killed after " << delay.count() << " ms of a " << clean_ms << " ms clean run, exit "
+                  << rc);
     // The store must open after the kill: the re-run opens it for writing
     // (a creation cut short before its metadata was written is adopted).
     REQUIRE(Wait(Spawn(IngestArgs(db, files))) == 0);
@@ -135,6 +141,7 @@ TEST_CASE("Crash safety: SIGKILL during ingest, reopen, re-run equals one clean 
     if (got == want) ++passed;
   }
   CHECK(passed == 20);
+  INFO(killed_mid_run << " of 20 kills landed mid-run");
   // Most trials must have interrupted a running ingest, or the test proves little.
   CHECK(killed_mid_run >= 10);
 }
