@@ -394,6 +394,18 @@ class ReadView {
     return out;
   }
 
+  // Whether each edge key (kEdgeKeyBytes, as stored in `dir`'s family) is
+  // stored: one batched MultiGet.
+  Result<std::vector<bool>> EdgeKeysExist(Direction dir, const std::vector<std::array<char, kEdgeKeyBytes>>& keys) const {
+    std::vector<bool> out(keys.size(), false);
+    GUMSHOE_RETURN_IF_ERROR(MultiGet(dir == Direction::kOut ? kOutEdges : kInEdges, keys, "read edge",
+                                     [&](size_t i, std::string_view) {
+                                       out[i] = true;
+                                       return Status::Ok();
+                                     }));
+    return out;
+  }
+
   // GraphReader::ScanEdgeGroupRankings: a prefix scan of the groups family
   // (none in a store that predates it). Markers (empty values: a ranking
   // dropped and not yet rebuilt) and entries that do not decode are passed
@@ -689,10 +701,21 @@ class RocksStore final : public GraphStore {
     // marker in the same write and ranked again on Flush), and groups it adds
     // many edges to (which may be large: ranked on Flush).
     std::vector<GroupKey> stale, candidates;
+    std::vector<GroupRange> tracked;
     if (db_->cf[kGroups] != nullptr) {
-      NoteGroups(out_edges, Direction::kOut, &stale, &candidates);
-      NoteGroups(in_edges, Direction::kIn, &stale, &candidates);
+      NoteGroups(out_edges, Direction::kOut, &stale, &candidates, &tracked);
+      NoteGroups(in_edges, Direction::kIn, &stale, &candidates, &tracked);
     }
+    // From here on a failure leaves the rerank states unsure: they are
+    // dropped, and their groups are ranked again from a full read.
+    struct DropRerankOnError {
+      RocksStore* store;
+      bool done = false;
+      ~DropRerankOnError() {
+        if (!done) store->DropRerank();
+      }
+    } drop_rerank{this};
+    GUMSHOE_RETURN_IF_ERROR(TrackReranks(stale, tracked, out_edges, in_edges));
 
     // Room for every entry (each carries a tag, the family id and two
     // lengths), so the batch's buffer grows once.
@@ -735,6 +758,7 @@ class RocksStore final : public GraphStore {
     wo.sync = false;  // the WAL is written; a process kill loses nothing
     s = db_->db->Write(wo, &batch);
     if (!s.ok()) return FromRocks(s, db_->path, "write");
+    drop_rerank.done = true;
     for (const EntityId& id : new_names) RememberName(id);
     for (const GroupKey& key : stale) {
       ranked_.erase(key);
@@ -855,26 +879,162 @@ class RocksStore final : public GraphStore {
     return Status::Ok();
   }
 
+  // A run of edge entries of one group within Apply's sorted entries.
+  struct GroupRange {
+    GroupKey key;
+    Direction dir;
+    size_t begin, end;
+  };
+
   // The groups of the sorted edge entries `edges` (one direction): those
   // with a ranking go to `stale`, those with at least kCandidateBatchEdges
-  // entries to `candidates`.
+  // entries to `candidates`, and those with a ranking or a rerank state to
+  // `tracked`.
   void NoteGroups(const std::vector<FixedEntry<kEdgeKeyBytes>>& edges, Direction dir, std::vector<GroupKey>* stale,
-                  std::vector<GroupKey>* candidates) const {
+                  std::vector<GroupKey>* candidates, std::vector<GroupRange>* tracked) const {
     constexpr size_t kPrefix = kEntityIdBytes + 1;  // entity id | kind
     for (size_t i = 0; i < edges.size();) {
       size_t j = i + 1;
       while (j < edges.size() && std::memcmp(edges[j].key.data(), edges[i].key.data(), kPrefix) == 0) ++j;
       const bool candidate = j - i >= kCandidateBatchEdges;
-      if (candidate || !ranked_.empty()) {
+      if (candidate || !ranked_.empty() || !rerank_.empty()) {
         GroupKey key;
         std::memcpy(key.data(), edges[i].key.data(), kEntityIdBytes);
         key[kEntityIdBytes] = static_cast<char>(dir);
         key[kEntityIdBytes + 1] = edges[i].key[kEntityIdBytes];
-        if (ranked_.count(key) != 0) stale->push_back(key);
+        const bool ranked = ranked_.count(key) != 0;
+        if (ranked) stale->push_back(key);
+        if (ranked || rerank_.count(key) != 0) tracked->push_back(GroupRange{key, dir, i, j});
         if (candidate) candidates->push_back(key);
       }
       i = j;
     }
+  }
+
+  // Incremental re-ranking. A ranked group that a write changes loses its
+  // ranking (a marker replaces it) and is ranked again on Flush. Instead of
+  // reading the whole group then, the store keeps the old ranking and the
+  // neighbours written since, and on Flush reads only those: the new top is
+  // the best of the old top and the written edges, because counts only grow
+  // (an edge outside the old top that no write touched still has at least
+  // kMaxRankedNeighbors better ones). The total grows by the written edges
+  // the group did not have, found in the old ranking when it was complete and
+  // by a lookup before the write otherwise. Groups past the memory bound, or
+  // with a quarter of their edges written, are read whole as before.
+  struct RerankState {
+    uint64_t old_total = 0;
+    std::vector<RankedNeighbor> old_top;                  // ranking order
+    std::vector<EntityId> old_ids;                        // old_top's neighbours, sorted
+    std::unordered_set<EntityId, EntityIdHash> written;   // neighbours written since
+    uint64_t added = 0;                                   // of those, edges new to the group
+  };
+
+  void DropRerank() {
+    rerank_.clear();
+    rerank_entries_ = 0;
+  }
+  void EraseRerank(std::map<GroupKey, RerankState>::iterator it) {
+    rerank_entries_ -= it->second.old_top.size() + it->second.written.size();
+    rerank_.erase(it);
+  }
+
+  // Apply, before its write: a rerank state for each group losing its
+  // ranking now, and the neighbours of every tracked group's entries noted
+  // (edges new to their group counted).
+  Status TrackReranks(const std::vector<GroupKey>& stale, const std::vector<GroupRange>& tracked,
+                      const std::vector<FixedEntry<kEdgeKeyBytes>>& out_edges,
+                      const std::vector<FixedEntry<kEdgeKeyBytes>>& in_edges) {
+    for (const GroupKey& key : stale) {
+      if (rerank_.count(key) != 0) continue;  // kept from before a failed Flush: still exact
+      GUMSHOE_ASSIGN_OR_RETURN(std::optional<std::string> value,
+                               latest_.Get(kGroups, std::string_view(key.data(), key.size()), "read ranking"));
+      GraphReader::EdgeGroupRanking old;
+      if (!value || value->empty() || !DecodeRanking(*value, &old)) continue;  // read whole on Flush
+      if (rerank_entries_ + old.top.size() > kMaxRerankEntries) continue;
+      RerankState& st = rerank_[key];
+      st.old_total = old.total;
+      st.old_ids.reserve(old.top.size());
+      for (const RankedNeighbor& n : old.top) st.old_ids.push_back(n.other);
+      std::sort(st.old_ids.begin(), st.old_ids.end());
+      st.old_top = std::move(old.top);
+      rerank_entries_ += st.old_top.size();
+    }
+    // Entries whose presence in their group is looked up (one direction's
+    // keys each), and the state each counts toward.
+    std::array<std::vector<std::array<char, kEdgeKeyBytes>>, 2> lookups;
+    std::array<std::vector<GroupKey>, 2> lookup_groups;
+    for (const GroupRange& range : tracked) {
+      auto it = rerank_.find(range.key);
+      if (it == rerank_.end()) continue;
+      RerankState& st = it->second;
+      const auto& edges = range.dir == Direction::kOut ? out_edges : in_edges;
+      const size_t d = range.dir == Direction::kOut ? 0 : 1;
+      bool overflow = false;
+      for (size_t i = range.begin; i < range.end && !overflow; ++i) {
+        EntityId other;
+        if (!DecodeEntityId(std::string_view(edges[i].key.data() + kEntityIdBytes + 1, kEntityIdBytes), &other)) {
+          overflow = true;  // cannot happen: the key was encoded here
+          break;
+        }
+        if (!st.written.insert(other).second) continue;  // noted by an earlier write
+        ++rerank_entries_;
+        if (rerank_entries_ > kMaxRerankEntries || st.written.size() > st.old_total / 4 + kCandidateBatchEdges) {
+          overflow = true;
+          break;
+        }
+        if (std::binary_search(st.old_ids.begin(), st.old_ids.end(), other)) continue;  // in the group
+        if (st.old_top.size() == st.old_total) {
+          ++st.added;  // the old ranking listed the whole group
+        } else {
+          lookups[d].push_back(edges[i].key);
+          lookup_groups[d].push_back(range.key);
+        }
+      }
+      if (overflow) EraseRerank(it);
+    }
+    for (size_t d = 0; d < 2; ++d) {
+      if (lookups[d].empty()) continue;
+      GUMSHOE_ASSIGN_OR_RETURN(std::vector<bool> exists,
+                               latest_.EdgeKeysExist(d == 0 ? Direction::kOut : Direction::kIn, lookups[d]));
+      for (size_t i = 0; i < exists.size(); ++i) {
+        if (exists[i]) continue;
+        auto it = rerank_.find(lookup_groups[d][i]);
+        if (it != rerank_.end()) ++it->second.added;  // (gone: overflowed later in this delta)
+      }
+    }
+    return Status::Ok();
+  }
+
+  // Flush: the new ranking of a group with a rerank state, from the current
+  // counts of the neighbours written since; nullopt when one of them cannot be
+  // read (the group is then read whole).
+  Result<std::optional<std::pair<uint64_t, std::vector<RankedNeighbor>>>> Rerank(const EntityId& id, Direction dir,
+                                                                                  EdgeKind kind,
+                                                                                  const RerankState& st) const {
+    using Out = std::optional<std::pair<uint64_t, std::vector<RankedNeighbor>>>;
+    std::vector<EntityId> others(st.written.begin(), st.written.end());
+    GUMSHOE_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
+                             latest_.GetRawEdgeStats(id, dir, kind, others));
+    std::vector<RankedNeighbor> all;
+    all.reserve(st.old_top.size() + others.size());
+    for (size_t i = 0; i < others.size(); ++i) {
+      if (!values[i]) return Out();
+      Result<EdgeStatsSummary> sum = DecodeEdgeStatsSummary(*values[i], TimeWindow{});
+      if (!sum.ok()) return Out();
+      all.push_back(RankedNeighbor{others[i], sum->window_count});
+    }
+    for (const RankedNeighbor& n : st.old_top) {
+      if (st.written.count(n.other) == 0) all.push_back(n);
+    }
+    const size_t keep = std::min<size_t>(all.size(), kMaxRankedNeighbors);
+    std::partial_sort(all.begin(), all.begin() + keep, all.end(), RankedBetter);
+    all.resize(keep);
+    return Out(std::in_place, st.old_total + st.added, std::move(all));
+  }
+
+  // Ranking order: count desc, then id.
+  static bool RankedBetter(const RankedNeighbor& a, const RankedNeighbor& b) {
+    return a.count != b.count ? a.count > b.count : a.other < b.other;
   }
 
   // Ranks every pending group: groups of at least kMinRankedGroup edges (and
@@ -886,11 +1046,9 @@ class RocksStore final : public GraphStore {
   Status RefreshRankings() {
     std::lock_guard<std::mutex> lock(apply_mu_);
     if (pending_.empty() || db_->cf[kGroups] == nullptr) return Status::Ok();
-    // Ranking order: count desc, then id. As a heap it keeps the worst of the
-    // best kMaxRankedNeighbors on top.
-    auto better = [](const RankedNeighbor& a, const RankedNeighbor& b) {
-      return a.count != b.count ? a.count > b.count : a.other < b.other;
-    };
+    // As a heap, ranking order keeps the worst of the best kMaxRankedNeighbors
+    // on top.
+    const auto better = RankedBetter;
     rocksdb::WriteBatch batch;
     std::vector<GroupKey> ranked_now;
     auto write = [&]() -> Status {
@@ -915,7 +1073,17 @@ class RocksStore final : public GraphStore {
       top.clear();
       uint64_t total = 0;
       bool rankable = ranked_.size() + ranked_now.size() < kMaxRankedGroups;
-      if (rankable) {
+      bool done = false;  // ranked from its rerank state
+      if (auto st = rerank_.find(key); rankable && st != rerank_.end()) {
+        GUMSHOE_ASSIGN_OR_RETURN(auto reranked, Rerank(id, dir, kind, st->second));
+        if (reranked) {
+          total = reranked->first;
+          top = std::move(reranked->second);
+          rankable = total <= kMaxRankedGroupScan;
+          done = true;
+        }
+      }
+      if (rankable && !done) {
         GUMSHOE_RETURN_IF_ERROR(latest_.ScanRawEdges(id, dir, {kind}, [&](const RawEdge& e) {
           Result<EdgeStatsSummary> sum = DecodeEdgeStatsSummary(e.stats, TimeWindow{});
           if (++total > kMaxRankedGroupScan || !sum.ok()) {
@@ -938,7 +1106,7 @@ class RocksStore final : public GraphStore {
       if (!rankable || total < kMinRankedGroup) {
         if (marker) s = batch.Delete(db_->cf[kGroups], key_slice);
       } else {
-        std::sort_heap(top.begin(), top.end(), better);
+        if (!done) std::sort_heap(top.begin(), top.end(), better);
         s = batch.Put(db_->cf[kGroups], key_slice, EncodeRanking(total, top));
         ranked_now.push_back(key);
       }
@@ -947,6 +1115,7 @@ class RocksStore final : public GraphStore {
     }
     GUMSHOE_RETURN_IF_ERROR(write());
     pending_.clear();
+    DropRerank();
     return Status::Ok();
   }
 
@@ -994,6 +1163,11 @@ class RocksStore final : public GraphStore {
   // Groups to rank on the next Flush, and whether a marker is stored for
   // them: dropped rankings (marker) and candidates (none).
   std::map<GroupKey, bool> pending_;
+  // Rerank states of pending groups (see TrackReranks), and their entries
+  // (old top plus written neighbours) in all, at most kMaxRerankEntries.
+  std::map<GroupKey, RerankState> rerank_;
+  size_t rerank_entries_ = 0;
+  static constexpr size_t kMaxRerankEntries = 1u << 20;
 };
 
 // ---------------------------------------------------------------------------

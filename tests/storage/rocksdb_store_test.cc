@@ -1064,6 +1064,85 @@ TEST_CASE("RocksStore: a write to a ranked group drops its ranking until the nex
   CheckPivotMatchesFullScan(*store, *memory, PivotOptions{.limit = 50, .offset = 10, .max_scan = 100});
 }
 
+// The ranking of `ref`'s group (dir, kind) as a full read of `memory` gives
+// it: every edge, best kMaxRankedNeighbors by (count desc, id).
+GraphReader::EdgeGroupRanking FullRanking(const GraphReader& memory, const EntityRef& ref, Direction dir, EdgeKind kind) {
+  GraphReader::EdgeGroupRanking r;
+  r.direction = dir;
+  r.kind = kind;
+  for (const Edge& e : EdgesOf(memory, ref, dir, kind)) {
+    r.top.push_back({dir == Direction::kIn ? e.src : e.dst, e.stats.count});
+    ++r.total;
+  }
+  std::sort(r.top.begin(), r.top.end(), [](const auto& a, const auto& b) {
+    return a.count != b.count ? a.count > b.count : a.other < b.other;
+  });
+  if (r.top.size() > GraphReader::kMaxRankedNeighbors) r.top.resize(GraphReader::kMaxRankedNeighbors);
+  return r;
+}
+
+TEST_CASE("RocksStore: rankings updated from the written edges equal a full re-read, over many writes and flushes",
+          "[storage][rocksdb][pivot]") {
+  // Two ranked groups of the hub: callers (in, called_from) and APIs (out,
+  // called_api). Each round writes a random mix of existing and new
+  // neighbours, some with counts that move them into the top, sometimes
+  // most of a group (read whole then), sometimes across a reopen; after each
+  // Flush both rankings must be what a full read of the edges gives.
+  const EntityRef kApi0{EntityKind::kApiCall, "ec2.amazonaws.com:DescribeInstances"};
+  auto api = [](int i) { return EntityRef{EntityKind::kApiCall, "svc.amazonaws.com:Call" + std::to_string(i)}; };
+  for (int start : {1024, 1300, 2500}) {  // 1024: the ranking lists the whole group
+    DYNAMIC_SECTION("groups of " << start << " edges") {
+      TempDir dir;
+      std::unique_ptr<GraphStore> store = MustOpen(dir.path());
+      MemoryStore memory(store->hasher().key());
+      {
+        GraphDelta d;
+        for (int i = 0; i < start; ++i) {
+          d.AddEdge(Caller(i), EdgeKind::kCalledFrom, kHub, Obs(3600 * (i % 40), +1, "c", 1 + (i * 7919) % 37));
+          d.AddEdge(kHub, EdgeKind::kCalledApi, api(i), Obs(3600 * (i % 30), +1, "a", 1 + (i * 104729) % 23));
+        }
+        ApplyBoth(*store, memory, d);
+      }
+      REQUIRE(store->Flush().ok());
+      std::mt19937_64 rng(start);
+      int next_new = start;
+      for (int round = 0; round < 12; ++round) {
+        INFO("round " << round);
+        const int deltas = 1 + static_cast<int>(rng() % 3);
+        for (int k = 0; k < deltas; ++k) {
+          GraphDelta d;
+          // Round 5 writes most of each group: ranked from a full read.
+          const int writes = round == 5 ? next_new : 1 + static_cast<int>(rng() % 60);
+          for (int w = 0; w < writes; ++w) {
+            const bool fresh = rng() % 3 == 0;
+            const int who = fresh ? next_new++ : static_cast<int>(rng() % static_cast<uint64_t>(next_new));
+            const uint64_t weight = rng() % 4 == 0 ? 20 + rng() % 40 : 1 + rng() % 3;
+            d.AddEdge(Caller(who), EdgeKind::kCalledFrom, kHub, Obs(3600 * round, +1, "r", weight));
+            if (rng() % 2 == 0) d.AddEdge(kHub, EdgeKind::kCalledApi, who == 0 ? kApi0 : api(who), Obs(3600 * round, +1, "r", weight));
+          }
+          ApplyBoth(*store, memory, d);
+        }
+        if (round % 4 == 3) {  // reopen before the Flush: the rankings are re-read from the markers
+          store.reset();
+          store = MustOpen(dir.path());
+        }
+        REQUIRE(store->Flush().ok());
+        std::vector<GraphReader::EdgeGroupRanking> got = RankingsOf(*store, kHub);
+        REQUIRE(got.size() == 2);
+        for (const GraphReader::EdgeGroupRanking& g : got) {
+          INFO("group " << EdgeKindName(g.kind));
+          GraphReader::EdgeGroupRanking want = FullRanking(memory, kHub, g.direction, g.kind);
+          CHECK(g.direction == (g.kind == EdgeKind::kCalledFrom ? Direction::kIn : Direction::kOut));
+          CHECK(g.total == want.total);
+          CHECK(g.top.size() == want.top.size());
+          CHECK(g.top == want.top);
+        }
+      }
+      CheckPivotMatchesFullScan(*store, memory, PivotOptions{.limit = 50, .offset = 0, .max_scan = 100});
+    }
+  }
+}
+
 TEST_CASE("RocksStore: a ranking that does not match the edges is not used, nor a malformed one",
           "[storage][rocksdb][pivot]") {
   TempDir dir;
