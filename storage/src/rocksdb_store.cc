@@ -394,18 +394,6 @@ class ReadView {
     return out;
   }
 
-  // Whether each edge key (kEdgeKeyBytes, as stored in `dir`'s family) is
-  // stored: one batched MultiGet.
-  Result<std::vector<bool>> EdgeKeysExist(Direction dir, const std::vector<std::array<char, kEdgeKeyBytes>>& keys) const {
-    std::vector<bool> out(keys.size(), false);
-    GUMSHOE_RETURN_IF_ERROR(MultiGet(dir == Direction::kOut ? kOutEdges : kInEdges, keys, "read edge",
-                                     [&](size_t i, std::string_view) {
-                                       out[i] = true;
-                                       return Status::Ok();
-                                     }));
-    return out;
-  }
-
   // GraphReader::ScanEdgeGroupRankings: a prefix scan of the groups family
   // (none in a store that predates it). Markers (empty values: a ranking
   // dropped and not yet rebuilt) and entries that do not decode are passed
@@ -918,20 +906,24 @@ class RocksStore final : public GraphStore {
   // the best of the old top and the written edges, because counts only grow
   // (an edge outside the old top that no write touched still has at least
   // kMaxRankedNeighbors better ones). The total grows by the written edges
-  // the group did not have, found in the old ranking when it was complete and
-  // by a lookup before the write otherwise. Groups past the memory bound, or
-  // with a quarter of their edges written, are read whole as before.
+  // the group did not have: those the old ranking did not list are looked up
+  // on Flush in a snapshot taken before the first of them was written (a
+  // lookup at the write would search bulk-load memtables, which sorts them).
+  // Groups past the memory bound, or with a quarter of their edges written,
+  // are read whole as before.
   struct RerankState {
     uint64_t old_total = 0;
     std::vector<RankedNeighbor> old_top;                  // ranking order
     std::vector<EntityId> old_ids;                        // old_top's neighbours, sorted
     std::unordered_set<EntityId, EntityIdHash> written;   // neighbours written since
     uint64_t added = 0;                                   // of those, edges new to the group
+    std::vector<EntityId> unknown;                        // of those, looked up in rerank_base_
   };
 
   void DropRerank() {
     rerank_.clear();
     rerank_entries_ = 0;
+    rerank_base_.reset();
   }
   void EraseRerank(std::map<GroupKey, RerankState>::iterator it) {
     rerank_entries_ -= it->second.old_top.size() + it->second.written.size();
@@ -945,7 +937,8 @@ class RocksStore final : public GraphStore {
                       const std::vector<FixedEntry<kEdgeKeyBytes>>& out_edges,
                       const std::vector<FixedEntry<kEdgeKeyBytes>>& in_edges) {
     for (const GroupKey& key : stale) {
-      if (rerank_.count(key) != 0) continue;  // kept from before a failed Flush: still exact
+      // (A ranked group has no state: states end with the Flush that ranks.)
+      if (rerank_.count(key) != 0) continue;
       GUMSHOE_ASSIGN_OR_RETURN(std::optional<std::string> value,
                                latest_.Get(kGroups, std::string_view(key.data(), key.size()), "read ranking"));
       GraphReader::EdgeGroupRanking old;
@@ -959,16 +952,11 @@ class RocksStore final : public GraphStore {
       st.old_top = std::move(old.top);
       rerank_entries_ += st.old_top.size();
     }
-    // Entries whose presence in their group is looked up (one direction's
-    // keys each), and the state each counts toward.
-    std::array<std::vector<std::array<char, kEdgeKeyBytes>>, 2> lookups;
-    std::array<std::vector<GroupKey>, 2> lookup_groups;
     for (const GroupRange& range : tracked) {
       auto it = rerank_.find(range.key);
       if (it == rerank_.end()) continue;
       RerankState& st = it->second;
       const auto& edges = range.dir == Direction::kOut ? out_edges : in_edges;
-      const size_t d = range.dir == Direction::kOut ? 0 : 1;
       bool overflow = false;
       for (size_t i = range.begin; i < range.end && !overflow; ++i) {
         EntityId other;
@@ -986,23 +974,23 @@ class RocksStore final : public GraphStore {
         if (st.old_top.size() == st.old_total) {
           ++st.added;  // the old ranking listed the whole group
         } else {
-          lookups[d].push_back(edges[i].key);
-          lookup_groups[d].push_back(range.key);
+          // Not written since the base snapshot (this is its first write), so
+          // the snapshot holds what the group had before.
+          if (!rerank_base_) rerank_base_ = TakeSnapshot();
+          st.unknown.push_back(other);
         }
       }
       if (overflow) EraseRerank(it);
     }
-    for (size_t d = 0; d < 2; ++d) {
-      if (lookups[d].empty()) continue;
-      GUMSHOE_ASSIGN_OR_RETURN(std::vector<bool> exists,
-                               latest_.EdgeKeysExist(d == 0 ? Direction::kOut : Direction::kIn, lookups[d]));
-      for (size_t i = 0; i < exists.size(); ++i) {
-        if (exists[i]) continue;
-        auto it = rerank_.find(lookup_groups[d][i]);
-        if (it != rerank_.end()) ++it->second.added;  // (gone: overflowed later in this delta)
-      }
-    }
     return Status::Ok();
+  }
+
+  // A snapshot of the latest state, released before the database closes.
+  std::shared_ptr<const rocksdb::Snapshot> TakeSnapshot() const {
+    std::shared_ptr<DbHandle> db = db_;
+    return std::shared_ptr<const rocksdb::Snapshot>(db->db->GetSnapshot(), [db](const rocksdb::Snapshot* s) {
+      if (s != nullptr) db->db->ReleaseSnapshot(s);
+    });
   }
 
   // Flush: the new ranking of a group with a rerank state, from the current
@@ -1026,10 +1014,17 @@ class RocksStore final : public GraphStore {
     for (const RankedNeighbor& n : st.old_top) {
       if (st.written.count(n.other) == 0) all.push_back(n);
     }
+    uint64_t added = st.added;
+    if (!st.unknown.empty()) {
+      if (!rerank_base_) return Out();  // cannot happen: taken with the first unknown
+      GUMSHOE_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> before,
+                               ReadView(db_.get(), rerank_base_.get()).GetRawEdgeStats(id, dir, kind, st.unknown));
+      for (const std::optional<std::string>& v : before) added += v ? 0 : 1;
+    }
     const size_t keep = std::min<size_t>(all.size(), kMaxRankedNeighbors);
     std::partial_sort(all.begin(), all.begin() + keep, all.end(), RankedBetter);
     all.resize(keep);
-    return Out(std::in_place, st.old_total + st.added, std::move(all));
+    return Out(std::in_place, st.old_total + added, std::move(all));
   }
 
   // Ranking order: count desc, then id.
@@ -1045,6 +1040,12 @@ class RocksStore final : public GraphStore {
   // read and its ranking. Written in batches of about kMaxRankingBatchBytes.
   Status RefreshRankings() {
     std::lock_guard<std::mutex> lock(apply_mu_);
+    // The rerank states serve this Flush only: after a failed one the pending
+    // groups are read whole.
+    struct DropRerankAtEnd {
+      RocksStore* store;
+      ~DropRerankAtEnd() { store->DropRerank(); }
+    } drop_rerank{this};
     if (pending_.empty() || db_->cf[kGroups] == nullptr) return Status::Ok();
     // As a heap, ranking order keeps the worst of the best kMaxRankedNeighbors
     // on top.
@@ -1115,7 +1116,6 @@ class RocksStore final : public GraphStore {
     }
     GUMSHOE_RETURN_IF_ERROR(write());
     pending_.clear();
-    DropRerank();
     return Status::Ok();
   }
 
@@ -1167,6 +1167,7 @@ class RocksStore final : public GraphStore {
   // (old top plus written neighbours) in all, at most kMaxRerankEntries.
   std::map<GroupKey, RerankState> rerank_;
   size_t rerank_entries_ = 0;
+  std::shared_ptr<const rocksdb::Snapshot> rerank_base_;  // see RerankState::unknown
   static constexpr size_t kMaxRerankEntries = 1u << 20;
 };
 
