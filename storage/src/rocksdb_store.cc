@@ -394,6 +394,23 @@ class ReadView {
     return out;
   }
 
+  // Whether each edge key (kEdgeKeyBytes, as stored in `dir`'s family) is
+  // stored: one batched MultiGet.
+  // The blocks read stay out of the block cache (an ingest asks this of
+  // scattered keys it will not read again).
+  Result<std::vector<bool>> EdgeKeysExist(Direction dir, const std::vector<std::array<char, kEdgeKeyBytes>>& keys) const {
+    std::vector<bool> out(keys.size(), false);
+    rocksdb::ReadOptions ro = Options();
+    ro.fill_cache = false;
+    GUMSHOE_RETURN_IF_ERROR(MultiGet(dir == Direction::kOut ? kOutEdges : kInEdges, keys, "read edge",
+                                     [&](size_t i, std::string_view) {
+                                       out[i] = true;
+                                       return Status::Ok();
+                                     },
+                                     ro));
+    return out;
+  }
+
   // GraphReader::ScanEdgeGroupRankings: a prefix scan of the groups family
   // (none in a store that predates it). Markers (empty values: a ranking
   // dropped and not yet rebuilt) and entries that do not decode are passed
@@ -514,13 +531,15 @@ class ReadView {
   // One batched MultiGet of the fixed-width `keys` in `cf`: decode(i, value)
   // for each key found, in order, until it fails.
   template <size_t N, typename Fn>
-  Status MultiGet(Cf cf, const std::vector<std::array<char, N>>& keys, const char* what, const Fn& decode) const {
+  Status MultiGet(Cf cf, const std::vector<std::array<char, N>>& keys, const char* what, const Fn& decode,
+                  const std::optional<rocksdb::ReadOptions>& options = std::nullopt) const {
     std::vector<rocksdb::Slice> slices;
     slices.reserve(keys.size());
     for (const auto& k : keys) slices.emplace_back(k.data(), k.size());
     std::vector<rocksdb::PinnableSlice> values(keys.size());
     std::vector<rocksdb::Status> statuses(keys.size());
-    db_->db->MultiGet(Options(), db_->cf[cf], keys.size(), slices.data(), values.data(), statuses.data());
+    db_->db->MultiGet(options ? *options : Options(), db_->cf[cf], keys.size(), slices.data(), values.data(),
+                      statuses.data());
     for (size_t i = 0; i < keys.size(); ++i) {
       if (statuses[i].IsNotFound()) continue;
       if (!statuses[i].ok()) return FromRocks(statuses[i], db_->path, what);
@@ -907,26 +926,27 @@ class RocksStore final : public GraphStore {
   // (an edge outside the old top that no write touched still has at least
   // kMaxRankedNeighbors better ones). The total grows by the written edges
   // the group did not have: those the old ranking did not list are looked up
-  // on Flush in a snapshot taken before the first of them was written (a
-  // lookup at the write would search bulk-load memtables, which sorts them).
-  // Groups past the memory bound, or with a quarter of their edges written,
-  // are read whole as before.
+  // before the write (bulk-load memtables, which a lookup would sort, have a
+  // bloom filter for that). Groups past the memory bound, or with more than
+  // 1/kRerankFraction of their edges written, and every group after an
+  // ingest has written kMaxRerankWritten neighbours of ranked groups, are read
+  // whole as before.
   struct RerankState {
     uint64_t old_total = 0;
     std::vector<RankedNeighbor> old_top;                  // ranking order
     std::vector<EntityId> old_ids;                        // old_top's neighbours, sorted
     std::unordered_set<EntityId, EntityIdHash> written;   // neighbours written since
     uint64_t added = 0;                                   // of those, edges new to the group
-    std::vector<EntityId> unknown;                        // of those, looked up in rerank_base_
   };
 
   void DropRerank() {
     rerank_.clear();
     rerank_entries_ = 0;
-    rerank_base_.reset();
+    rerank_written_ = 0;
   }
   void EraseRerank(std::map<GroupKey, RerankState>::iterator it) {
-    rerank_entries_ -= it->second.old_top.size() + it->second.written.size();
+    rerank_entries_ -= it->second.old_top.size();
+    rerank_written_ -= it->second.written.size();
     rerank_.erase(it);
   }
 
@@ -936,6 +956,7 @@ class RocksStore final : public GraphStore {
   Status TrackReranks(const std::vector<GroupKey>& stale, const std::vector<GroupRange>& tracked,
                       const std::vector<FixedEntry<kEdgeKeyBytes>>& out_edges,
                       const std::vector<FixedEntry<kEdgeKeyBytes>>& in_edges) {
+    if (rerank_off_) return Status::Ok();
     for (const GroupKey& key : stale) {
       // (A ranked group has no state: states end with the Flush that ranks.)
       if (rerank_.count(key) != 0) continue;
@@ -952,11 +973,16 @@ class RocksStore final : public GraphStore {
       st.old_top = std::move(old.top);
       rerank_entries_ += st.old_top.size();
     }
+    // Entries whose presence in their group is looked up (one direction's
+    // keys each), and the state each counts toward.
+    std::array<std::vector<std::array<char, kEdgeKeyBytes>>, 2> lookups;
+    std::array<std::vector<GroupKey>, 2> lookup_groups;
     for (const GroupRange& range : tracked) {
       auto it = rerank_.find(range.key);
       if (it == rerank_.end()) continue;
       RerankState& st = it->second;
       const auto& edges = range.dir == Direction::kOut ? out_edges : in_edges;
+      const size_t d = range.dir == Direction::kOut ? 0 : 1;
       bool overflow = false;
       for (size_t i = range.begin; i < range.end && !overflow; ++i) {
         EntityId other;
@@ -965,8 +991,13 @@ class RocksStore final : public GraphStore {
           break;
         }
         if (!st.written.insert(other).second) continue;  // noted by an earlier write
-        ++rerank_entries_;
-        if (rerank_entries_ > kMaxRerankEntries || st.written.size() > st.old_total / 4 + kCandidateBatchEdges) {
+        if (++rerank_written_ > kMaxRerankWritten) {
+          // A large ingest: every group it changed is read whole on Flush.
+          DropRerank();
+          rerank_off_ = true;
+          return Status::Ok();
+        }
+        if (st.written.size() > st.old_total / kRerankFraction + kCandidateBatchEdges) {
           overflow = true;
           break;
         }
@@ -974,23 +1005,23 @@ class RocksStore final : public GraphStore {
         if (st.old_top.size() == st.old_total) {
           ++st.added;  // the old ranking listed the whole group
         } else {
-          // Not written since the base snapshot (this is its first write), so
-          // the snapshot holds what the group had before.
-          if (!rerank_base_) rerank_base_ = TakeSnapshot();
-          st.unknown.push_back(other);
+          lookups[d].push_back(edges[i].key);
+          lookup_groups[d].push_back(range.key);
         }
       }
       if (overflow) EraseRerank(it);
     }
+    for (size_t d = 0; d < 2; ++d) {
+      if (lookups[d].empty()) continue;
+      GUMSHOE_ASSIGN_OR_RETURN(std::vector<bool> exists,
+                               latest_.EdgeKeysExist(d == 0 ? Direction::kOut : Direction::kIn, lookups[d]));
+      for (size_t i = 0; i < exists.size(); ++i) {
+        if (exists[i]) continue;
+        auto it = rerank_.find(lookup_groups[d][i]);
+        if (it != rerank_.end()) ++it->second.added;  // (gone: overflowed later in this delta)
+      }
+    }
     return Status::Ok();
-  }
-
-  // A snapshot of the latest state, released before the database closes.
-  std::shared_ptr<const rocksdb::Snapshot> TakeSnapshot() const {
-    std::shared_ptr<DbHandle> db = db_;
-    return std::shared_ptr<const rocksdb::Snapshot>(db->db->GetSnapshot(), [db](const rocksdb::Snapshot* s) {
-      if (s != nullptr) db->db->ReleaseSnapshot(s);
-    });
   }
 
   // Flush: the new ranking of a group with a rerank state, from the current
@@ -1014,17 +1045,10 @@ class RocksStore final : public GraphStore {
     for (const RankedNeighbor& n : st.old_top) {
       if (st.written.count(n.other) == 0) all.push_back(n);
     }
-    uint64_t added = st.added;
-    if (!st.unknown.empty()) {
-      if (!rerank_base_) return Out();  // cannot happen: taken with the first unknown
-      GUMSHOE_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> before,
-                               ReadView(db_.get(), rerank_base_.get()).GetRawEdgeStats(id, dir, kind, st.unknown));
-      for (const std::optional<std::string>& v : before) added += v ? 0 : 1;
-    }
     const size_t keep = std::min<size_t>(all.size(), kMaxRankedNeighbors);
     std::partial_sort(all.begin(), all.begin() + keep, all.end(), RankedBetter);
     all.resize(keep);
-    return Out(std::in_place, st.old_total + added, std::move(all));
+    return Out(std::in_place, st.old_total + st.added, std::move(all));
   }
 
   // Ranking order: count desc, then id.
@@ -1044,7 +1068,10 @@ class RocksStore final : public GraphStore {
     // groups are read whole.
     struct DropRerankAtEnd {
       RocksStore* store;
-      ~DropRerankAtEnd() { store->DropRerank(); }
+      ~DropRerankAtEnd() {
+        store->DropRerank();
+        store->rerank_off_ = false;
+      }
     } drop_rerank{this};
     if (pending_.empty() || db_->cf[kGroups] == nullptr) return Status::Ok();
     // As a heap, ranking order keeps the worst of the best kMaxRankedNeighbors
@@ -1163,12 +1190,22 @@ class RocksStore final : public GraphStore {
   // Groups to rank on the next Flush, and whether a marker is stored for
   // them: dropped rankings (marker) and candidates (none).
   std::map<GroupKey, bool> pending_;
-  // Rerank states of pending groups (see TrackReranks), and their entries
-  // (old top plus written neighbours) in all, at most kMaxRerankEntries.
+  // Rerank states of pending groups (see TrackReranks); their old tops and
+  // written neighbours in all, at most kMaxRerankEntries and
+  // kMaxRerankWritten. Past the second, no group is tracked until the next
+  // Flush (rerank_off_): an ingest that writes that many neighbours of ranked
+  // groups changes them so much that reading them whole is cheaper, and the
+  // lookups would fill the block cache during the ingest.
   std::map<GroupKey, RerankState> rerank_;
   size_t rerank_entries_ = 0;
-  std::shared_ptr<const rocksdb::Snapshot> rerank_base_;  // see RerankState::unknown
-  static constexpr size_t kMaxRerankEntries = 1u << 20;
+  size_t rerank_written_ = 0;
+  bool rerank_off_ = false;
+  static constexpr size_t kMaxRerankEntries = 1u << 18;
+  static constexpr size_t kMaxRerankWritten = 1u << 14;
+  // A group with more than 1/kRerankFraction of its edges (+ a candidate
+  // batch) written is read whole: reading the written edges one by one (and
+  // looking up whether each is new) costs more per edge than a scan.
+  static constexpr uint64_t kRerankFraction = 32;
 };
 
 // ---------------------------------------------------------------------------
@@ -1214,6 +1251,13 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(Cf cf, const RocksStoreOptions& optio
   o.level_compaction_dynamic_level_bytes = true;
   if (options.bulk_load && !options.read_only && (cf == kEntities || cf == kNames || cf == kOutEdges || cf == kInEdges)) {
     o.memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+  }
+  if (options.bulk_load && !options.read_only && (cf == kOutEdges || cf == kInEdges)) {
+    // A lookup in an append-only memtable sorts a copy of it. Re-ranking looks
+    // up edges the memtable does not hold (see RerankState): its bloom filter
+    // answers those.
+    o.memtable_prefix_bloom_size_ratio = 0.05;
+    o.memtable_whole_key_filtering = true;
   }
   o.target_file_size_base = std::max<uint64_t>(options.write_buffer_bytes, 8u << 20);
   if (options.bulk_load && !options.read_only && (cf == kEntities || cf == kOutEdges || cf == kInEdges)) {

@@ -1115,8 +1115,9 @@ TEST_CASE("RocksStore: rankings updated from the written edges equal a full re-r
         const int deltas = 1 + static_cast<int>(rng() % 3);
         for (int k = 0; k < deltas; ++k) {
           GraphDelta d;
-          // Round 5 writes most of each group: ranked from a full read.
-          const int writes = round == 5 ? next_new : 1 + static_cast<int>(rng() % 60);
+          // Round 5 writes most of each group, round 9 more neighbours than
+          // the store tracks in all (17,000): ranked from a full read.
+          const int writes = round == 5 ? next_new : round == 9 && k == 0 ? 17000 : 1 + static_cast<int>(rng() % 60);
           for (int w = 0; w < writes; ++w) {
             const bool fresh = rng() % 3 == 0;
             const int who = fresh ? next_new++ : static_cast<int>(rng() % static_cast<uint64_t>(next_new));
@@ -1145,6 +1146,53 @@ TEST_CASE("RocksStore: rankings updated from the written edges equal a full re-r
       CheckPivotMatchesFullScan(*store, memory, PivotOptions{.limit = 50, .offset = 0, .max_scan = 100});
     }
   }
+}
+
+TEST_CASE("RocksStore: an ingest that writes to many ranked groups has them all read whole, and the next is tracked again",
+          "[storage][rocksdb][pivot]") {
+  // 180 ranked groups of 1,024 edges; one delta adds 95 callers to each
+  // (17,100 neighbours written: more than the store tracks), the next adds 5
+  // to the first hub only.
+  TempDir dir;
+  RocksStoreOptions options;
+  options.bulk_load = true;
+  std::unique_ptr<GraphStore> store = MustOpen(dir.path(), options);
+  MemoryStore memory(store->hasher().key());
+  auto hub = [](int h) { return EntityRef{EntityKind::kAwsService, "svc" + std::to_string(h) + ".amazonaws.com"}; };
+  constexpr int kHubs = 180;
+  {
+    GraphDelta d;
+    for (int h = 0; h < kHubs; ++h)
+      for (int i = 0; i < 1024; ++i) d.AddEdge(Caller(i), EdgeKind::kCalledFrom, hub(h), Obs(3600, +1, "b", 1 + (i + h) % 7));
+    ApplyBoth(*store, memory, d);
+  }
+  REQUIRE(store->Flush().ok());
+  auto check = [&](int h) {
+    INFO("hub " << h);
+    std::vector<GraphReader::EdgeGroupRanking> got = RankingsOf(*store, hub(h));
+    REQUIRE(got.size() == 1);
+    GraphReader::EdgeGroupRanking want = FullRanking(memory, hub(h), Direction::kIn, EdgeKind::kCalledFrom);
+    CHECK(got[0].total == want.total);
+    CHECK(got[0].top == want.top);
+  };
+  {
+    GraphDelta d;
+    for (int h = 0; h < kHubs; ++h)
+      for (int j = 0; j < 95; ++j) d.AddEdge(Caller(100000 + j), EdgeKind::kCalledFrom, hub(h), Obs(7200, +1, "n", 2 + j % 9));
+    ApplyBoth(*store, memory, d);
+  }
+  REQUIRE(store->Flush().ok());
+  for (int h = 0; h < kHubs; ++h) check(h);
+  CHECK(RankingsOf(*store, hub(kHubs - 1))[0].total == 1024 + 95);
+  {
+    GraphDelta d;
+    for (int j = 0; j < 5; ++j) d.AddEdge(Caller(200000 + j), EdgeKind::kCalledFrom, hub(0), Obs(9000, +1, "m", 50));
+    d.AddEdge(Caller(3), EdgeKind::kCalledFrom, hub(0), Obs(9000, +1, "m", 60));
+    ApplyBoth(*store, memory, d);
+  }
+  REQUIRE(store->Flush().ok());
+  check(0);
+  CHECK(RankingsOf(*store, hub(0))[0].total == 1024 + 95 + 5);
 }
 
 TEST_CASE("RocksStore: a ranking that does not match the edges is not used, nor a malformed one",
