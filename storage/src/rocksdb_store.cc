@@ -27,6 +27,7 @@
 #include <system_error>
 #include <map>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -894,28 +895,60 @@ class RocksStore final : public GraphStore {
   };
 
   // The groups of the sorted edge entries `edges` (one direction): those
-  // with a ranking go to `stale`, those with at least kCandidateBatchEdges
-  // entries to `candidates`, and those with a ranking or a rerank state to
-  // `tracked`.
+  // with a ranking go to `stale`, those that now have kCandidateBatchEdges
+  // distinct neighbours written since the last Flush to `candidates`, and
+  // those with a ranking or a rerank state to `tracked`.
   void NoteGroups(const std::vector<FixedEntry<kEdgeKeyBytes>>& edges, Direction dir, std::vector<GroupKey>* stale,
-                  std::vector<GroupKey>* candidates, std::vector<GroupRange>* tracked) const {
+                  std::vector<GroupKey>* candidates, std::vector<GroupRange>* tracked) {
     constexpr size_t kPrefix = kEntityIdBytes + 1;  // entity id | kind
     for (size_t i = 0; i < edges.size();) {
       size_t j = i + 1;
       while (j < edges.size() && std::memcmp(edges[j].key.data(), edges[i].key.data(), kPrefix) == 0) ++j;
-      const bool candidate = j - i >= kCandidateBatchEdges;
-      if (candidate || !ranked_.empty() || !rerank_.empty()) {
-        GroupKey key;
-        std::memcpy(key.data(), edges[i].key.data(), kEntityIdBytes);
-        key[kEntityIdBytes] = static_cast<char>(dir);
-        key[kEntityIdBytes + 1] = edges[i].key[kEntityIdBytes];
-        const bool ranked = ranked_.count(key) != 0;
-        if (ranked) stale->push_back(key);
-        if (ranked || rerank_.count(key) != 0) tracked->push_back(GroupRange{key, dir, i, j});
-        if (candidate) candidates->push_back(key);
+      GroupKey key;
+      std::memcpy(key.data(), edges[i].key.data(), kEntityIdBytes);
+      key[kEntityIdBytes] = static_cast<char>(dir);
+      key[kEntityIdBytes + 1] = edges[i].key[kEntityIdBytes];
+      const bool ranked = !ranked_.empty() && ranked_.count(key) != 0;
+      if (ranked) stale->push_back(key);
+      if (ranked || (!rerank_.empty() && rerank_.count(key) != 0)) tracked->push_back(GroupRange{key, dir, i, j});
+      // (Entries of one delta name distinct neighbours: this many in one
+      // delta are this many distinct ones.)
+      if (j - i >= kCandidateBatchEdges) {
+        candidates->push_back(key);
+      } else if (!ranked && pending_.count(key) == 0 && NoteWritten(key, edges, i, j)) {
+        candidates->push_back(key);
       }
       i = j;
     }
+  }
+
+  // Candidates for a ranking: groups with kCandidateBatchEdges distinct
+  // neighbours written since the last Flush, however the records fell into
+  // deltas (with several reader threads that differs from run to run, and the
+  // same input must rank the same groups). Notes the neighbours of entries
+  // [i, j) of one group; true when they make it a candidate. Past
+  // kMaxFreshGroups groups, a group not yet noted becomes a candidate only
+  // with kCandidateBatchEdges entries in one delta.
+  bool NoteWritten(const GroupKey& key, const std::vector<FixedEntry<kEdgeKeyBytes>>& edges, size_t i, size_t j) {
+    auto it = fresh_.find(key);
+    if (it == fresh_.end()) {
+      if (fresh_.size() >= kMaxFreshGroups) return false;
+      it = fresh_.emplace(key, std::vector<uint64_t>()).first;
+    }
+    std::vector<uint64_t>& seen = it->second;
+    for (size_t k = i; k < j; ++k) {
+      // The neighbour's encoded id: kind byte, then its 64-bit hash.
+      const char* other = edges[k].key.data() + kEntityIdBytes + 1;
+      uint64_t h;
+      std::memcpy(&h, other + 1, sizeof h);
+      h ^= static_cast<uint64_t>(static_cast<uint8_t>(other[0])) * 0x9e3779b97f4a7c15ULL;
+      seen.push_back(h);
+    }
+    std::sort(seen.begin(), seen.end());
+    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+    if (seen.size() < kCandidateBatchEdges) return false;
+    fresh_.erase(it);
+    return true;
   }
 
   // Incremental re-ranking. A ranked group that a write changes loses its
@@ -1071,6 +1104,7 @@ class RocksStore final : public GraphStore {
       ~DropRerankAtEnd() {
         store->DropRerank();
         store->rerank_off_ = false;
+        store->fresh_.clear();  // neighbours counted from one Flush to the next
       }
     } drop_rerank{this};
     if (pending_.empty() || db_->cf[kGroups] == nullptr) return Status::Ok();
@@ -1177,7 +1211,8 @@ class RocksStore final : public GraphStore {
   std::array<std::unordered_set<uint64_t>, 256> names_written_;
   size_t names_remembered_ = 0;
 
-  // Group rankings. A group with this many edges in one delta is a candidate.
+  // Group rankings. A group with this many distinct neighbours written
+  // between two Flushes is a candidate (see NoteWritten).
   static constexpr size_t kCandidateBatchEdges = 64;
   // Bounds: candidates waiting for Flush, groups ranked, edges read per
   // group, bytes per ranking write.
@@ -1187,6 +1222,18 @@ class RocksStore final : public GraphStore {
   static constexpr size_t kMaxRankingBatchBytes = 16u << 20;
   // Groups with a stored ranking (Apply replaces those it changes by a marker).
   std::set<GroupKey> ranked_;
+  // Neighbours (hashes) written since the last Flush to groups that are not
+  // candidates yet; each list is shorter than kCandidateBatchEdges.
+  struct GroupKeyHash {
+    size_t operator()(const GroupKey& k) const {
+      uint64_t h;
+      std::memcpy(&h, k.data() + 1, sizeof h);
+      return static_cast<size_t>(h ^ (static_cast<uint64_t>(static_cast<uint8_t>(k[kEntityIdBytes])) << 7) ^
+                                 static_cast<uint64_t>(static_cast<uint8_t>(k[kEntityIdBytes + 1])));
+    }
+  };
+  std::unordered_map<GroupKey, std::vector<uint64_t>, GroupKeyHash> fresh_;
+  static constexpr size_t kMaxFreshGroups = 1u << 19;
   // Groups to rank on the next Flush, and whether a marker is stored for
   // them: dropped rankings (marker) and candidates (none).
   std::map<GroupKey, bool> pending_;

@@ -1195,6 +1195,56 @@ TEST_CASE("RocksStore: an ingest that writes to many ranked groups has them all 
   CHECK(RankingsOf(*store, hub(0))[0].total == 1024 + 95 + 5);
 }
 
+TEST_CASE("RocksStore: which groups are ranked does not depend on how the writes fall into deltas",
+          "[storage][rocksdb][pivot]") {
+  // 1,000 callers in deltas of 30 (never 64 in one), then 70 new callers and
+  // repeats of old ones in deltas of at most 30 entries: 70 distinct
+  // neighbours written since the last Flush make the group a candidate, and
+  // with 1,070 edges it is ranked. The same writes in one delta rank it too.
+  // A second hub gets 63 distinct new callers, in many deltas with repeats:
+  // not a candidate, so not ranked.
+  const EntityRef kHub2{EntityKind::kAwsService, "s3.amazonaws.com"};
+  for (bool one_delta : {false, true}) {
+    DYNAMIC_SECTION("one delta " << one_delta) {
+      TempDir dir;
+      RocksStoreOptions options;
+      options.bulk_load = true;
+      std::unique_ptr<GraphStore> store = MustOpen(dir.path(), options);
+      MemoryStore memory(store->hasher().key());
+      for (int i = 0; i < 1000; i += 30) {
+        GraphDelta d;
+        for (int k = i; k < std::min(i + 30, 1000); ++k) {
+          d.AddEdge(Caller(k), EdgeKind::kCalledFrom, kHub, Obs(3600, +1, "a", 1 + k % 5));
+          d.AddEdge(Caller(k), EdgeKind::kCalledFrom, kHub2, Obs(3600, +1, "a", 1 + k % 3));
+        }
+        ApplyBoth(*store, memory, d);
+      }
+      REQUIRE(store->Flush().ok());
+      CHECK(RankingsOf(*store, kHub).empty());  // 1,000 edges: too few
+      std::vector<GraphDelta> deltas(1);
+      auto add = [&](const EntityRef& caller, const EntityRef& hub, uint64_t weight) {
+        if (!one_delta && deltas.back().edges().size() >= 30) deltas.emplace_back();
+        deltas.back().AddEdge(caller, EdgeKind::kCalledFrom, hub, Obs(7200, +1, "b", weight));
+      };
+      for (int j = 0; j < 70; ++j) {
+        add(Caller(5000 + j), kHub, 1 + j % 4);
+        add(Caller(j % 10), kHub, 2);  // repeats: not new neighbours
+        if (j < 63) add(Caller(6000 + j), kHub2, 1);
+        if (j < 63) add(Caller(6000 + j / 2), kHub2, 1);
+      }
+      for (const GraphDelta& d : deltas) ApplyBoth(*store, memory, d);
+      REQUIRE(store->Flush().ok());
+      std::vector<GraphReader::EdgeGroupRanking> got = RankingsOf(*store, kHub);
+      REQUIRE(got.size() == 1);
+      GraphReader::EdgeGroupRanking want = FullRanking(memory, kHub, Direction::kIn, EdgeKind::kCalledFrom);
+      CHECK(got[0].total == 1070);
+      CHECK(got[0].total == want.total);
+      CHECK(got[0].top == want.top);
+      CHECK(RankingsOf(*store, kHub2).empty());  // 1,063 edges, but only 63 new neighbours since the Flush
+    }
+  }
+}
+
 TEST_CASE("RocksStore: a ranking that does not match the edges is not used, nor a malformed one",
           "[storage][rocksdb][pivot]") {
   TempDir dir;

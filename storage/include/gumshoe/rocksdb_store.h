@@ -41,14 +41,18 @@ namespace gumshoe {
 // older build refuses it rather than misreading it or leaving rankings stale.
 // Any other value fails with Status::Incompatible naming both versions.
 //
-// Rankings: a group (entity, direction, edge kind) with at least 64 edge
-// entries in one Apply is ranked on the next Flush when it then has at least
+// Rankings: a group (entity, direction, edge kind) to which at least 64
+// distinct neighbours were written since the last Flush (in any number of
+// Applies) is ranked on the next Flush when it then has at least
 // GraphReader::kMinRankedGroup edges (and at most 16M; at most 16,384 groups
-// are ranked). A group that only ever grows by fewer per Apply, and the groups
-// of a store written before schema 3, are not ranked until such an Apply. An
-// Apply that writes an edge of a ranked group replaces its ranking by a marker
-// in the same write; the next Flush ranks the group again (reading it whole),
-// also in a later process when this one stopped before its Flush.
+// are ranked). A group that only ever gains fewer between Flushes, and the
+// groups of a store written before schema 3, are not ranked until it gains
+// that many. (Past 512Ki groups noted between two Flushes, a group not yet
+// noted counts only with 64 entries in one Apply.) An Apply that writes an
+// edge of a ranked group replaces its ranking by a marker in the same write;
+// the next Flush ranks the group again, from the old ranking and the
+// neighbours written since when it can (see README), else by reading it
+// whole; also in a later process when this one stopped before its Flush.
 inline constexpr int kSchemaVersion = 3;
 inline constexpr int kOldestReadableSchemaVersion = 1;
 
