@@ -933,16 +933,14 @@ class RocksStore final : public GraphStore {
     auto it = fresh_.find(key);
     if (it == fresh_.end()) {
       if (fresh_.size() >= kMaxFreshGroups) return false;
-      it = fresh_.emplace(key, std::vector<uint64_t>()).first;
+      it = fresh_.emplace(key, std::vector<EntityId>()).first;
     }
-    std::vector<uint64_t>& seen = it->second;
+    std::vector<EntityId>& seen = it->second;
     for (size_t k = i; k < j; ++k) {
-      // The neighbour's encoded id: kind byte, then its 64-bit hash.
-      const char* other = edges[k].key.data() + kEntityIdBytes + 1;
-      uint64_t h;
-      std::memcpy(&h, other + 1, sizeof h);
-      h ^= static_cast<uint64_t>(static_cast<uint8_t>(other[0])) * 0x9e3779b97f4a7c15ULL;
-      seen.push_back(h);
+      EntityId other;
+      if (DecodeEntityId(std::string_view(edges[k].key.data() + kEntityIdBytes + 1, kEntityIdBytes), &other)) {
+        seen.push_back(other);  // (cannot fail: the key was encoded in Apply)
+      }
     }
     std::sort(seen.begin(), seen.end());
     seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
@@ -1222,17 +1220,17 @@ class RocksStore final : public GraphStore {
   static constexpr size_t kMaxRankingBatchBytes = 16u << 20;
   // Groups with a stored ranking (Apply replaces those it changes by a marker).
   std::set<GroupKey> ranked_;
-  // Neighbours (hashes) written since the last Flush to groups that are not
+  // Neighbours written since the last Flush to groups that are not
   // candidates yet; each list is shorter than kCandidateBatchEdges.
   struct GroupKeyHash {
     size_t operator()(const GroupKey& k) const {
-      uint64_t h;
-      std::memcpy(&h, k.data() + 1, sizeof h);
-      return static_cast<size_t>(h ^ (static_cast<uint64_t>(static_cast<uint8_t>(k[kEntityIdBytes])) << 7) ^
-                                 static_cast<uint64_t>(static_cast<uint8_t>(k[kEntityIdBytes + 1])));
+      EntityId id;
+      DecodeEntityId(std::string_view(k.data(), kEntityIdBytes), &id);  // (a group key always holds one)
+      return EntityIdHash()(id) ^ (static_cast<size_t>(static_cast<uint8_t>(k[kEntityIdBytes])) << 7) ^
+             static_cast<uint8_t>(k[kEntityIdBytes + 1]);
     }
   };
-  std::unordered_map<GroupKey, std::vector<uint64_t>, GroupKeyHash> fresh_;
+  std::unordered_map<GroupKey, std::vector<EntityId>, GroupKeyHash> fresh_;
   static constexpr size_t kMaxFreshGroups = 1u << 19;
   // Groups to rank on the next Flush, and whether a marker is stored for
   // them: dropped rankings (marker) and candidates (none).
