@@ -202,6 +202,8 @@ class GzipSource final : public ByteSource {
 // fits in kWholeGzipMaxOutput bytes and the decompressed-size limit.
 constexpr size_t kWholeGzipMaxInput = 16u << 20;
 constexpr size_t kWholeGzipMaxOutput = 64u << 20;
+// Bytes read from the raw input at a time while looking for its end.
+constexpr size_t kGzipReadChunk = 256u << 10;
 
 // Serves an input inflated whole in memory.
 class InflatedSource final : public ByteSource {
@@ -339,18 +341,19 @@ Result<std::unique_ptr<ByteSource>> MaybeGunzip(std::unique_ptr<ByteSource> raw,
   if (!gzip) return std::unique_ptr<ByteSource>(std::make_unique<PrefixedSource>(std::move(magic), std::move(raw)));
   // Read up to kWholeGzipMaxInput bytes; an input that ends within it is
   // inflated whole when it can be.
+  // Reads go through a fixed buffer: growing `head` by a read's full size
+  // would zero that much memory for every file, most of which are a few KiB.
   std::string head = std::move(magic);
   bool ended = false;
+  std::unique_ptr<char[]> chunk(new char[kGzipReadChunk]);
   while (head.size() <= kWholeGzipMaxInput) {
-    size_t before = head.size();
-    head.resize(std::min(before + (256u << 10), kWholeGzipMaxInput + 1));
-    Result<size_t> got = raw->Read(head.data() + before, head.size() - before);
+    size_t want = std::min(kGzipReadChunk, kWholeGzipMaxInput + 1 - head.size());
+    Result<size_t> got = raw->Read(chunk.get(), want);
     if (!got.ok() || *got == 0) {
-      head.resize(before);
       ended = got.ok();
       break;  // a read error is met again, and reported, by the streaming path
     }
-    head.resize(before + *got);
+    head.append(chunk.get(), *got);
   }
   if (ended) {
     std::unique_ptr<char[]> data;

@@ -43,6 +43,7 @@
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -1339,6 +1340,10 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(Cf cf, const RocksStoreOptions& optio
     // without searching the memtable's skip list.
     o.memtable_prefix_bloom_size_ratio = 0.05;
     o.memtable_whole_key_filtering = true;
+    // Apply writes a delta's record ids in key order: each insert starts its
+    // skip-list search where the previous one with the same first byte ended
+    // (a few entries away) instead of at the top.
+    o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(1));
   }
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
 

@@ -121,9 +121,9 @@ void WriteFile(const std::string& path, const std::string& data) {
 }
 
 // One gzip member of `data`.
-std::string Gzip(const std::string& data) {
+std::string Gzip(const std::string& data, int level = 6) {
   z_stream zs{};
-  REQUIRE(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  REQUIRE(deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
   std::string out(deflateBound(&zs, data.size()) + 64, '\0');
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   zs.avail_in = static_cast<uInt>(data.size());
@@ -294,6 +294,24 @@ TEST_CASE("Ingest: gzip input equals plain input, detected by magic bytes", "[in
   CHECK(sg.file_errors.empty());
   CHECK(sg.bytes < sp.bytes);
   CHECK(Dump(plain) == Dump(gz));
+}
+
+TEST_CASE("Ingest: a gzip file read in several chunks equals plain input", "[ingest][framework]") {
+  Fixture f;
+  std::string text = Lines(0, 8000);
+  // Stored (level 0) members: the compressed file is as large as the text,
+  // several of the reader's 256 KiB chunks, and ends in a partial one.
+  std::string gz = Gzip(text.substr(0, 300001), 0) + Gzip(text.substr(300001), 0);
+  REQUIRE(gz.size() > 2 * (256u << 10) + 1000);
+  WriteFile(f.dir / "plain/big.json", text);
+  WriteFile(f.dir / "gz/big.json", gz);
+  MemoryStore plain(HashKey{}), zipped(HashKey{});
+  IngestStats sp = f.Run(plain, {f.dir / "plain/big.json"});
+  IngestStats sg = f.Run(zipped, {f.dir / "gz/big.json"});
+  CHECK(sp.records_ok == 8000);
+  CHECK(sg.records_ok == 8000);
+  CHECK(sg.file_errors.empty());
+  CHECK(Dump(plain) == Dump(zipped));
 }
 
 TEST_CASE("Ingest: a broken gzip tail is a file error after the earlier records", "[ingest][framework]") {
