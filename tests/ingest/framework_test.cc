@@ -280,20 +280,31 @@ TEST_CASE("Ingest: record_too_large, too_deep and line_too_long are counted", "[
   CHECK(s.rejected == 4);
 }
 
+// Ingests `text` from plain/NAME and `gz` (its gzip form) from gz/NAME into two
+// stores: both keep every record, the gzip file has no error, and the graphs
+// are the same. Returns the stats of the plain and the gzip ingest.
+std::pair<IngestStats, IngestStats> IngestPlainAndGzip(Fixture& f, const std::string& name, const std::string& text,
+                                                       const std::string& gz, size_t records) {
+  const std::string plain_path = f.dir / ("plain/" + name), gz_path = f.dir / ("gz/" + name);
+  WriteFile(plain_path, text);
+  WriteFile(gz_path, gz);
+  MemoryStore plain(HashKey{}), zipped(HashKey{});
+  IngestStats sp = f.Run(plain, {plain_path});
+  IngestStats sg = f.Run(zipped, {gz_path});
+  CHECK(sp.records_ok == records);
+  CHECK(sg.records_ok == records);
+  CHECK(sg.file_errors.empty());
+  CHECK(Dump(plain) == Dump(zipped));
+  return {sp, sg};
+}
+
 TEST_CASE("Ingest: gzip input equals plain input, detected by magic bytes", "[ingest][framework]") {
   Fixture f;
   std::string text = Lines(0, 3000);
-  WriteFile(f.dir / "plain/a.json", text);
   // Same name, gzip content, two members: detection must not use the extension.
-  WriteFile(f.dir / "gz/a.json", Gzip(text.substr(0, 100000)) + Gzip(text.substr(100000)));
-  MemoryStore plain(HashKey{}), gz(HashKey{});
-  IngestStats sp = f.Run(plain, {f.dir / "plain/a.json"});
-  IngestStats sg = f.Run(gz, {f.dir / "gz/a.json"});
-  CHECK(sp.records_ok == 3000);
-  CHECK(sg.records_ok == 3000);
-  CHECK(sg.file_errors.empty());
+  auto [sp, sg] =
+      IngestPlainAndGzip(f, "a.json", text, Gzip(text.substr(0, 100000)) + Gzip(text.substr(100000)), 3000);
   CHECK(sg.bytes < sp.bytes);
-  CHECK(Dump(plain) == Dump(gz));
 }
 
 TEST_CASE("Ingest: a gzip file read in several chunks equals plain input", "[ingest][framework]") {
@@ -303,15 +314,7 @@ TEST_CASE("Ingest: a gzip file read in several chunks equals plain input", "[ing
   // several of the reader's 256 KiB chunks, and ends in a partial one.
   std::string gz = Gzip(text.substr(0, 300001), 0) + Gzip(text.substr(300001), 0);
   REQUIRE(gz.size() > 2 * (256u << 10) + 1000);
-  WriteFile(f.dir / "plain/big.json", text);
-  WriteFile(f.dir / "gz/big.json", gz);
-  MemoryStore plain(HashKey{}), zipped(HashKey{});
-  IngestStats sp = f.Run(plain, {f.dir / "plain/big.json"});
-  IngestStats sg = f.Run(zipped, {f.dir / "gz/big.json"});
-  CHECK(sp.records_ok == 8000);
-  CHECK(sg.records_ok == 8000);
-  CHECK(sg.file_errors.empty());
-  CHECK(Dump(plain) == Dump(zipped));
+  IngestPlainAndGzip(f, "big.json", text, gz, 8000);
 }
 
 TEST_CASE("Ingest: a broken gzip tail is a file error after the earlier records", "[ingest][framework]") {
