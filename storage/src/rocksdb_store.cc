@@ -916,6 +916,7 @@ class RocksStore final : public GraphStore {
       // delta are this many distinct ones.)
       if (j - i >= kCandidateBatchEdges) {
         candidates->push_back(key);
+        if (!fresh_.empty()) fresh_.erase(key);  // earlier deltas' notes of it are no longer needed
       } else if (!ranked && pending_.count(key) == 0 && NoteWritten(key, edges, i, j)) {
         candidates->push_back(key);
       }
