@@ -9,6 +9,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 GUMSHOE_WITH_CLANG=1 "$root/scripts/install-deps.sh"
 jobs=$(nproc)
+# Tests tagged [shared] read the real public logs beside the repository; they
+# fail rather than skip when the folder is missing, so say why up front.
+shared="$root/../shared/datasets"
+if [[ ! -d "$shared" ]]; then
+  echo "error: $shared is missing: the [shared] tests need the public datasets beside the repository" >&2
+  exit 1
+fi
 
 echo "== stage 1: release build and tests" >&2
 "$root/scripts/build.sh" "$root/build" -DGUMSHOE_BUILD_TESTS=ON
