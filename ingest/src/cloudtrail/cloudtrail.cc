@@ -111,6 +111,13 @@ std::string_view ArnAccount(std::string_view arn) {
   return arn.substr(pos, end - pos);
 }
 
+// The partition field of an ARN ("aws", "aws-cn", "aws-us-gov"), or empty.
+std::string_view ArnPartition(std::string_view arn) {
+  if (!StartsWith(arn, "arn:")) return {};
+  arn.remove_prefix(4);
+  return arn.substr(0, arn.find(':'));
+}
+
 // The last path segment of an ARN resource ("botocore-session-1" of an assumed-role ARN).
 std::string_view ArnLastSegment(std::string_view arn) {
   size_t slash = arn.rfind('/');
@@ -586,9 +593,8 @@ std::optional<EntityRef> Record::SessionFromRequest(const EntityRef& role) {
   auto session_name = Name(Req("roleSessionName"), "roleSessionName");
   std::string_view account = ArnAccount(role.key);
   std::string_view role_name = ArnLastSegment(role.key);
-  if (!session_name || account.empty() || role_name.empty()) return std::nullopt;
-  std::string_view partition = std::string_view(role.key).substr(4);  // after "arn:"
-  partition = partition.substr(0, partition.find(':'));
+  std::string_view partition = ArnPartition(role.key);
+  if (!session_name || account.empty() || role_name.empty() || partition.empty()) return std::nullopt;
   return Ref(EntityKind::kRoleSession,
              "arn:" + std::string(partition) + ":sts::" + std::string(account) + ":assumed-role/" +
                  std::string(role_name) + "/" + std::string(*session_name),
@@ -607,11 +613,11 @@ void Record::ServiceSession(const EntityRef& session, const std::optional<Entity
       d_.AddEdge(session, EdgeKind::kSessionOnInstance, *inst, Obs(0));
       if (role) d_.AddEdge(*inst, EdgeKind::kInstanceProfileRole, *role, Obs(0));
     }
-  } else if (service == "lambda.amazonaws.com" && LooksLikeFunctionName(name) && role && !region_.empty()) {
+  } else if (service == "lambda.amazonaws.com" && LooksLikeFunctionName(name) && role && !region_.empty() &&
+             !ArnPartition(role->key).empty()) {
     // A function's execution role is in the function's account, and Lambda
     // asks STS in the function's region.
-    std::string_view partition = std::string_view(role->key).substr(4);
-    partition = partition.substr(0, partition.find(':'));
+    std::string_view partition = ArnPartition(role->key);
     std::string arn = "arn:" + std::string(partition) + ":lambda:" + region_ + ":" +
                       std::string(ArnAccount(role->key)) + ":function:" + std::string(name);
     if (auto fn = Ref(EntityKind::kLambdaFunction, arn, "lambda_function")) {
