@@ -3,6 +3,7 @@
 #include <map>
 
 #include "cli_common.h"
+#include "gumshoe/edge_counters.h"
 #include "gumshoe/normalize.h"
 #include "gumshoe/pivot.h"
 #include "gumshoe/time_util.h"
@@ -181,6 +182,53 @@ int RunShow(CliContext& ctx, const std::string& text) {
   return kExitOk;
 }
 
+// What an edge moved, for the pivot table: object data, listing and metadata
+// bytes, and the S3 object keys kept on read/wrote edges (most bytes first,
+// at most kShownObjects; then how many calls went to objects not kept).
+std::string MovedDetail(const EdgeStats& s) {
+  constexpr size_t kShownObjects = 5;
+  auto counter = [&](std::string_view name) -> int64_t {
+    auto it = s.counters.find(std::string(name));
+    return it == s.counters.end() ? 0 : it->second;
+  };
+  std::vector<std::string> parts;
+  for (auto [name, label] : {std::pair{"bytes_out", "out"}, std::pair{"bytes_in", "in"},
+                             std::pair{"listing_bytes_out", "listings"}, std::pair{"metadata_bytes_out", "metadata out"},
+                             std::pair{"metadata_bytes_in", "metadata in"}})
+    if (int64_t v = counter(name); v > 0) parts.push_back(std::string(label) + " " + Num(static_cast<uint64_t>(v)) + " B");
+  struct Object {
+    std::string key;
+    int64_t calls = 0, bytes = 0;
+  };
+  std::vector<Object> objects;
+  for (auto it = s.counters.lower_bound(std::string(kObjectCallsPrefix));
+       it != s.counters.end() && std::string_view(it->first).starts_with(kObjectCallsPrefix); ++it) {
+    Object o{it->first.substr(kObjectCallsPrefix.size()), it->second, 0};
+    o.bytes = counter(std::string(kObjectBytesPrefix) + o.key);
+    objects.push_back(std::move(o));
+  }
+  std::stable_sort(objects.begin(), objects.end(), [](const Object& a, const Object& b) {
+    if (a.bytes != b.bytes) return a.bytes > b.bytes;
+    return a.calls > b.calls;
+  });
+  for (size_t i = 0; i < objects.size() && i < kShownObjects; ++i) {
+    const Object& o = objects[i];
+    std::string text = "object " + o.key + " x" + Num(static_cast<uint64_t>(o.calls));
+    if (o.bytes > 0) text += " " + Num(static_cast<uint64_t>(o.bytes)) + " B";
+    parts.push_back(std::move(text));
+  }
+  if (objects.size() > kShownObjects)
+    parts.push_back(Num(objects.size() - kShownObjects) + " more objects (--json lists them)");
+  if (int64_t calls = counter(kObjectOverflowCalls); calls > 0) {
+    std::string text = Num(static_cast<uint64_t>(calls)) + " calls on objects not kept";
+    if (int64_t bytes = counter(kObjectOverflowBytes); bytes > 0) text += " (" + Num(static_cast<uint64_t>(bytes)) + " B)";
+    parts.push_back(std::move(text));
+  }
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
+
 struct PivotArgs {
   std::string entity, since, until, edge, dot;
   size_t limit = 50, offset = 0;
@@ -251,14 +299,23 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
     std::printf("\n%s %s (%s%llu)\n", g.direction == Direction::kOut ? "->" : "<-", std::string(EdgeKindName(g.kind)).c_str(),
                 g.total_exact ? "" : ">= ", static_cast<unsigned long long>(g.total));
     std::vector<std::vector<std::string>> rows;
+    bool moved = false;
     for (const auto& n : g.neighbors) {
       std::string outcome = n.stats.success + n.stats.failure > 0
                                 ? Num(n.stats.success) + "/" + Num(n.stats.failure)
                                 : "";
+      std::string detail = MovedDetail(n.stats);
+      moved |= !detail.empty();
       rows.push_back({std::string(EntityKindName(n.entity.kind)), n.entity.key, Num(n.window_count), outcome,
-                      FormatTime(n.stats.first_seen), FormatTime(n.stats.last_seen), n.via});
+                      FormatTime(n.stats.first_seen), FormatTime(n.stats.last_seen), n.via, std::move(detail)});
     }
-    PrintTable({"  kind", "key", "count", "ok/fail", "first seen", "last seen", "via"}, rows);
+    std::vector<std::string> header{"  kind", "key", "count", "ok/fail", "first seen", "last seen", "via"};
+    if (moved) {
+      header.push_back("moved");
+    } else {
+      for (auto& r : rows) r.pop_back();
+    }
+    PrintTable(header, rows);
     if (g.total > args.offset + g.neighbors.size())
       std::printf(g.total_exact ? "  ... %llu more (use --offset %zu)\n"
                                 : "  ... at least %llu more (use --offset %zu; --scan-limit 0 reads them all)\n",

@@ -255,17 +255,10 @@ Result<std::vector<Candidate>> Walker::Parents(const Entity& e) {
       bool minted = !out.empty();
       for (Candidate& o : owners) {
         // A long-term key belongs to its user: the user is where trust comes from.
-        // A temporary key with no observed minting: continue through its session.
-        if (IsLongTermKey(e.key) || !minted) out.push_back(o);
-        // Instance-profile credentials continue to the instance (and its launcher).
-        if (o.other.kind == EntityKind::kRoleSession) {
-          std::vector<Candidate> inst;
-          GUMSHOE_RETURN_IF_ERROR(Edges(o.other, Direction::kOut, EdgeKind::kSessionOnInstance, inst));
-          for (Candidate& i : inst) {
-            i.other_is_src = false;
-            out.push_back(std::move(i));
-          }
-        }
+        // A temporary key with no observed minting continues through its owner;
+        // a role session is always named (it leads to its role and, for an
+        // instance profile, to the instance and its launcher).
+        if (IsLongTermKey(e.key) || !minted || o.other.kind == EntityKind::kRoleSession) out.push_back(o);
       }
       break;
     }
@@ -273,6 +266,7 @@ Result<std::vector<Candidate>> Walker::Parents(const Entity& e) {
       GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kIn, EdgeKind::kCredentialOf, out));
       GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kOut, EdgeKind::kSessionOnInstance, out));
       GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kOut, EdgeKind::kFederatedBy, out));
+      GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kOut, EdgeKind::kAssumedRole, out));
       break;
     case EntityKind::kFederatedUser:
       GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kIn, EdgeKind::kCredentialOf, out));
@@ -381,6 +375,33 @@ Status Walker::Classify(LineageNode& node, const std::vector<size_t>& incoming) 
         node.root = LineageRoot::kIamUserKey;
         node.note = "IAM user with long-term key " + (key_list.empty() ? std::string("?") : key_list) +
                     "; its creation was not observed";
+        return Status::Ok();
+      }
+      break;
+    }
+    case EntityKind::kRoleSession: {
+      // Reached from a key whose minting was observed: the minting is where
+      // the session came from, so the session is context, not a root.
+      bool via_minted_key = false;
+      for (size_t l : incoming) {
+        const LineageLink& in = res_.links[l];
+        if (in.edge != EdgeKind::kCredentialOf) continue;
+        for (size_t other : res_.nodes[in.from].links)
+          via_minted_key |= res_.links[other].edge == EdgeKind::kMinted;
+      }
+      if (via_minted_key) {
+        node.note = "the session of the minted key";
+        return Status::Ok();
+      }
+      break;
+    }
+    case EntityKind::kIamRole: {
+      // The role a session is of: where the session's key came from is its
+      // minting, so the role is context, not a root.
+      bool as_session_role = !incoming.empty();
+      for (size_t l : incoming) as_session_role &= res_.links[l].edge == EdgeKind::kAssumedRole;
+      if (as_session_role) {
+        node.note = "the role of the session; its creation was not observed";
         return Status::Ok();
       }
       break;
@@ -567,7 +588,11 @@ Result<LineageResult> Walker::Run(const EntityRef& start) {
       incoming[oi].push_back(res_.links.size() - 1);
       if (created) queue.push_back(oi);
     }
-    if (res_.nodes[ni].links.empty() && res_.nodes[ni].root == LineageRoot::kNone && !opt_.descendants) {
+    // A session's role is context: a session whose only parent is its role
+    // is still classified (its origin was not observed).
+    bool no_parents = std::all_of(res_.nodes[ni].links.begin(), res_.nodes[ni].links.end(),
+                                  [&](size_t l) { return res_.links[l].edge == EdgeKind::kAssumedRole; });
+    if (no_parents && res_.nodes[ni].root == LineageRoot::kNone && !opt_.descendants) {
       if (cycle) {
         res_.nodes[ni].root = LineageRoot::kCycle;
         res_.nodes[ni].note = "parents already on the walk (cycle cut)";

@@ -1,7 +1,12 @@
 #include "gumshoe/model.h"
 
+#include "gumshoe/edge_counters.h"
+
 #include <algorithm>
 #include <limits>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace gumshoe {
 namespace {
@@ -148,6 +153,62 @@ int64_t SaturatingAdd(int64_t a, int64_t b) {
   if (!__builtin_add_overflow(a, b, &sum)) return sum;
   return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
 }
+bool IsObjectCounter(std::string_view name) {
+  return name.starts_with(kObjectCallsPrefix) || name.starts_with(kObjectBytesPrefix);
+}
+
+// Keeps the kMaxObjectKeys smallest object keys (by name, over both object
+// families) and folds the calls and bytes of the others into the
+// object_overflow_* counters. The kept set is the smallest keys of the union
+// of all merged inputs whatever the order: a key dropped by one merge had
+// kMaxObjectKeys smaller keys beside it, and those stay. Returns the number
+// of object counters left.
+size_t CapObjectCounters(std::map<std::string, int64_t>& c) {
+  auto calls_begin = c.lower_bound(std::string(kObjectCallsPrefix));
+  auto bytes_begin = c.lower_bound(std::string(kObjectBytesPrefix));
+  auto in_family = [&](std::map<std::string, int64_t>::iterator it, std::string_view prefix) {
+    return it != c.end() && std::string_view(it->first).starts_with(prefix);
+  };
+  size_t n_calls = 0, n_bytes = 0;
+  for (auto it = calls_begin; in_family(it, kObjectCallsPrefix); ++it) ++n_calls;
+  for (auto it = bytes_begin; in_family(it, kObjectBytesPrefix); ++it) ++n_bytes;
+  if (n_calls <= kMaxObjectKeys && n_bytes <= kMaxObjectKeys) {
+    // Both families fit; the union may still not.
+    if (n_calls + n_bytes <= kMaxObjectKeys) return n_calls + n_bytes;
+  }
+  std::set<std::string_view> keys;
+  for (auto it = calls_begin; in_family(it, kObjectCallsPrefix); ++it)
+    keys.insert(std::string_view(it->first).substr(kObjectCallsPrefix.size()));
+  for (auto it = bytes_begin; in_family(it, kObjectBytesPrefix); ++it)
+    keys.insert(std::string_view(it->first).substr(kObjectBytesPrefix.size()));
+  if (keys.size() <= kMaxObjectKeys) return n_calls + n_bytes;
+  std::vector<std::string> drop;
+  size_t k = 0;
+  for (std::string_view key : keys)
+    if (k++ >= kMaxObjectKeys) drop.emplace_back(key);
+  int64_t over_calls = 0, over_bytes = 0;
+  for (const std::string& key : drop) {
+    if (auto it = c.find(std::string(kObjectCallsPrefix) + key); it != c.end()) {
+      over_calls = SaturatingAdd(over_calls, it->second);
+      c.erase(it);
+      --n_calls;
+    }
+    if (auto it = c.find(std::string(kObjectBytesPrefix) + key); it != c.end()) {
+      over_bytes = SaturatingAdd(over_bytes, it->second);
+      c.erase(it);
+      --n_bytes;
+    }
+  }
+  if (over_calls != 0) {
+    int64_t& v = c[std::string(kObjectOverflowCalls)];
+    v = SaturatingAdd(v, over_calls);
+  }
+  if (over_bytes != 0) {
+    int64_t& v = c[std::string(kObjectOverflowBytes)];
+    v = SaturatingAdd(v, over_bytes);
+  }
+  return n_calls + n_bytes;
+}
 }  // namespace
 
 void MergeEdgeStats(EdgeStats& into, const EdgeStats& from) {
@@ -160,11 +221,13 @@ void MergeEdgeStats(EdgeStats& into, const EdgeStats& from) {
   TakeLast(into.last_evidence, from.last_evidence);
   for (const auto& [hour, n] : from.hourly) into.hourly[hour] += n;
   for (const auto& [name, n] : from.counters) into.counters[name] = SaturatingAdd(into.counters[name], n);
-  if (into.counters.size() > kMaxEdgeCounters) {
+  const size_t objects = CapObjectCounters(into.counters);
+  if (into.counters.size() - objects > kMaxEdgeCounters) {
     // Fixed counters (names without ':') are always kept. Of the keyed
     // families ("dport:00443", "op:GetObject") the smallest keys are kept and
     // the rest fold into "overflow": the kept set is then the same whatever
-    // the merge order, because fixed counters only ever accumulate.
+    // the merge order, because fixed counters only ever accumulate. Object
+    // counters have their own bound (CapObjectCounters) and are left alone.
     int64_t overflow = 0;
     if (auto ov = into.counters.find("overflow"); ov != into.counters.end()) {
       overflow = ov->second;
@@ -175,7 +238,7 @@ void MergeEdgeStats(EdgeStats& into, const EdgeStats& from) {
     size_t keyed_room = kMaxEdgeCounters - 1 > fixed ? kMaxEdgeCounters - 1 - fixed : 0;
     size_t kept_keyed = 0;
     for (auto it = into.counters.begin(); it != into.counters.end();) {
-      if (it->first.find(':') == std::string::npos || kept_keyed++ < keyed_room) {
+      if (it->first.find(':') == std::string::npos || IsObjectCounter(it->first) || kept_keyed++ < keyed_room) {
         ++it;
       } else {
         overflow = SaturatingAdd(overflow, it->second);

@@ -365,11 +365,13 @@ TEST_CASE("Lineage: roles chained 3 deep across 2 accounts end at the IAM user's
   CHECK(hop2->cross_account);
   CHECK(hop2->time == *ParseIsoTime("2026-03-01T10:05:00Z"));
   // The role owner's copy of the cross-account call adds the calling account as a
-  // second candidate, after the specific key.
+  // candidate, after the specific key; the key's own session is named too.
   int hop2_node = NodeOf(*res, Key("ASIAQ3EXAMPLEHOP0002"));
-  REQUIRE(res->nodes[hop2_node].links.size() == 2);
+  REQUIRE(res->nodes[hop2_node].links.size() == 3);
   CHECK(res->nodes[res->links[res->nodes[hop2_node].links[0]].to].entity.ref() == Key("ASIAQ3EXAMPLEHOP0001"));
-  CHECK(res->nodes[res->links[res->nodes[hop2_node].links[1]].to].entity.ref() == Account(kA));
+  CHECK(res->links[res->nodes[hop2_node].links[1]].edge == EdgeKind::kCredentialOf);
+  CHECK(res->nodes[res->links[res->nodes[hop2_node].links[1]].to].entity.kind == EntityKind::kRoleSession);
+  CHECK(res->nodes[res->links[res->nodes[hop2_node].links[2]].to].entity.ref() == Account(kA));
   const LineageLink* hop1 = LinkBetween(*res, Key("ASIAQ3EXAMPLEHOP0001"), Key("AKIAQ3EXAMPLEALICE01"));
   REQUIRE(hop1);
   CHECK(hop1->event_id == "cloudtrail:c1a1a1a1-0001-4000-8000-000000000001");

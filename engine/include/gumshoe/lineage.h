@@ -5,7 +5,10 @@
 //   ASIA key   <-minted-      caller credential (key, session, service, account)
 //   key        <-created-     principal that ran CreateAccessKey
 //   key        -credential_of-> owner (a long-term key's user; a session)
-//   session    <-credential_of- its keys; -session_on_instance-> ec2_instance
+//   session    <-credential_of- its keys; -session_on_instance-> ec2_instance;
+//              -assumed_role-> iam_role (context: the role is not a root)
+// A temporary key always names its role session, minted or not; a session
+// reached from a key whose minting was seen is context, not a root.
 //   instance   <-launched-    principal that ran RunInstances
 //   user/role  <-created-     principal that created it
 //   session/federated user -federated_by-> identity_provider

@@ -19,6 +19,7 @@
 #include <rapidjson/writer.h>
 
 #include "cloudtrail/event_table.h"
+#include "gumshoe/edge_counters.h"
 #include "gumshoe/normalize.h"
 #include "gumshoe/time_util.h"
 #include "ingestor.h"
@@ -42,6 +43,7 @@ constexpr size_t kMaxInterfacesPerInstance = 64;
 constexpr size_t kMaxIpsPerInterface = 64;
 constexpr size_t kMaxResources = 256;
 constexpr size_t kMaxShareTargets = 100;
+constexpr size_t kMaxObjectKeyBytes = 256;  // an S3 object key kept on a read/wrote edge
 constexpr int kMaxScanDepth = 24;
 constexpr size_t kMaxScanValues = 20000;
 
@@ -71,6 +73,31 @@ bool LooksLikeInstanceId(std::string_view s) {
   return true;
 }
 
+// A Lambda function name ([A-Za-z0-9_-]{1,64}) that is not one of Lambda's
+// own role-validation session names ("awslambda_<digits>_<digits>").
+bool LooksLikeFunctionName(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  if (StartsWith(s, "awslambda_")) {
+    std::string_view rest = s.substr(10);
+    size_t us = rest.find('_');
+    auto digits = [](std::string_view d) {
+      return !d.empty() && std::all_of(d.begin(), d.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    };
+    if (us != std::string_view::npos && digits(rest.substr(0, us)) && digits(rest.substr(us + 1))) return false;
+  }
+  return true;
+}
+
+// An ECS task ID: 32 hex digits.
+bool LooksLikeEcsTaskId(std::string_view s) {
+  if (s.size() != 32) return false;
+  for (char c : s)
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
 // The account field of an ARN (arn:partition:service:region:account:resource).
 std::string_view ArnAccount(std::string_view arn) {
   size_t pos = 0;
@@ -82,6 +109,13 @@ std::string_view ArnAccount(std::string_view arn) {
   size_t end = arn.find(':', pos);
   if (end == std::string_view::npos) return {};
   return arn.substr(pos, end - pos);
+}
+
+// The partition field of an ARN ("aws", "aws-cn", "aws-us-gov"), or empty.
+std::string_view ArnPartition(std::string_view arn) {
+  if (!StartsWith(arn, "arn:")) return {};
+  arn.remove_prefix(4);
+  return arn.substr(0, arn.find(':'));
 }
 
 // The last path segment of an ARN resource ("botocore-session-1" of an assumed-role ARN).
@@ -160,6 +194,8 @@ class Record {
   void ActorEdges();
   void HandleEvent(const EventInfo& info);
   void Mint();
+  std::optional<EntityRef> SessionFromRequest(const EntityRef& role);
+  void ServiceSession(const EntityRef& session, const std::optional<EntityRef>& role);
   void CreateUser();
   void CreateAccessKey();
   void UserTarget(EdgeKind kind, const JsonValue* user_name, bool self_if_absent);
@@ -168,6 +204,7 @@ class Record {
   void ConsoleLogin();
   void RunInstances();
   void S3Data(EdgeKind kind);
+  std::optional<std::string_view> ObjectKey(std::string_view bucket);
   void S3Exposure();
   void RdsInstance();
   void RdsSnapshot();
@@ -501,6 +538,8 @@ void Record::Mint() {
   // cross-account AssumeRole that is the role's account, not the caller's).
   std::string key_account(ArnAccount(Str(Resp("assumedRoleUser.arn")).value_or("")));
   if (key_account.empty()) key_account = std::string(ArnAccount(Str(Resp("federatedUser.arn")).value_or("")));
+  if (key_account.empty() && StartsWith(name_, "AssumeRole"))
+    key_account = std::string(ArnAccount(Str(Req("roleArn")).value_or("")));
   if (key_account.empty()) key_account = caller_account_.empty() ? recipient_account_ : caller_account_;
   if (!key_account.empty())
     if (auto acct = Ref(EntityKind::kAccount, key_account, "accountId"))
@@ -520,21 +559,21 @@ void Record::Mint() {
   // AssumeRole, AssumeRoleWithSAML, AssumeRoleWithWebIdentity.
   auto session = RefAt(EntityKind::kRoleSession, Resp("assumedRoleUser.arn"), "assumedRoleUser_arn");
   auto role = RefAt(EntityKind::kIamRole, Req("roleArn"), "roleArn");
+  // Services (ec2, lambda, ecs-tasks) log AssumeRole without assumedRoleUser:
+  // the session ARN follows from the role and the requested session name.
+  if (!session && role) session = SessionFromRequest(*role);
   if (!session) {
     ctx_.Anomaly("mint_without_session");
     return;
   }
   d_.AddEdge(*new_key, EdgeKind::kCredentialOf, *session, Obs(0));
-  if (role) d_.AddEdge(*session, EdgeKind::kAssumedRole, *role, Obs(0));
-  if (auto si = Str(Resp("sourceIdentity"))) Attr(*session, "source_identity", *si);
-  std::string_view session_name = ArnLastSegment(session->key);
-  if (LooksLikeInstanceId(session_name) && actor_->kind == EntityKind::kAwsService &&
-      actor_->key == "ec2.amazonaws.com") {
-    if (auto inst = Ref(EntityKind::kEc2Instance, session_name, "instance_id")) {
-      d_.AddEdge(*session, EdgeKind::kSessionOnInstance, *inst, Obs(0));
-      if (role) d_.AddEdge(*inst, EdgeKind::kInstanceProfileRole, *role, Obs(0));
-    }
+  if (role) {
+    d_.AddEdge(*session, EdgeKind::kAssumedRole, *role, Obs(0));
+    if (auto acct = Ref(EntityKind::kAccount, ArnAccount(role->key), "roleArn_account"))
+      d_.AddEdge(*role, EdgeKind::kInAccount, *acct, Obs(0));
   }
+  if (auto si = Str(Resp("sourceIdentity"))) Attr(*session, "source_identity", *si);
+  if (actor_->kind == EntityKind::kAwsService) ServiceSession(*session, role);
   std::optional<EntityRef> provider;
   if (name_ == "AssumeRoleWithSAML") {
     provider = RefAt(EntityKind::kIdentityProvider, Req("principalArn"), "principalArn");
@@ -545,6 +584,49 @@ void Record::Mint() {
   if (provider) {
     d_.AddEdge(*session, EdgeKind::kFederatedBy, *provider, Obs(0));
     if (actor_->kind == EntityKind::kFederatedUser) d_.AddEdge(*actor_, EdgeKind::kFederatedBy, *provider, Obs(0));
+  }
+}
+
+// arn:<partition>:sts::<role account>:assumed-role/<role name>/<roleSessionName>
+// (a session ARN names the role without its path).
+std::optional<EntityRef> Record::SessionFromRequest(const EntityRef& role) {
+  auto session_name = Name(Req("roleSessionName"), "roleSessionName");
+  std::string_view account = ArnAccount(role.key);
+  std::string_view role_name = ArnLastSegment(role.key);
+  std::string_view partition = ArnPartition(role.key);
+  if (!session_name || account.empty() || role_name.empty() || partition.empty()) return std::nullopt;
+  return Ref(EntityKind::kRoleSession,
+             "arn:" + std::string(partition) + ":sts::" + std::string(account) + ":assumed-role/" +
+                 std::string(role_name) + "/" + std::string(*session_name),
+             "roleSessionName");
+}
+
+// What a service minted the session for, from the session name the service
+// chose: EC2 names it after the instance, Lambda after the function (its
+// own role-validation sessions are "awslambda_<n>_<time>"), ECS after the task.
+void Record::ServiceSession(const EntityRef& session, const std::optional<EntityRef>& role) {
+  std::string_view service = actor_->key;
+  std::string_view name = ArnLastSegment(session.key);
+  Attr(session, "minted_by_service", service);
+  if (service == "ec2.amazonaws.com" && LooksLikeInstanceId(name)) {
+    if (auto inst = Ref(EntityKind::kEc2Instance, name, "instance_id")) {
+      d_.AddEdge(session, EdgeKind::kSessionOnInstance, *inst, Obs(0));
+      if (role) d_.AddEdge(*inst, EdgeKind::kInstanceProfileRole, *role, Obs(0));
+    }
+  } else if (service == "lambda.amazonaws.com" && LooksLikeFunctionName(name) && role && !region_.empty() &&
+             !ArnPartition(role->key).empty()) {
+    // A function's execution role is in the function's account, and Lambda
+    // asks STS in the function's region.
+    std::string_view partition = ArnPartition(role->key);
+    std::string arn = "arn:" + std::string(partition) + ":lambda:" + region_ + ":" +
+                      std::string(ArnAccount(role->key)) + ":function:" + std::string(name);
+    if (auto fn = Ref(EntityKind::kLambdaFunction, arn, "lambda_function")) {
+      Attr(session, "lambda_function", fn->key);
+      d_.Touch(*fn, t_);
+      Attr(*fn, "execution_role", role->key);
+    }
+  } else if (service == "ecs-tasks.amazonaws.com" && LooksLikeEcsTaskId(name)) {
+    Attr(session, "ecs_task_id", name);  // no ECS task entity kind (yet)
   }
 }
 
@@ -732,6 +814,26 @@ std::optional<std::string> Record::BucketName() {
   return std::nullopt;
 }
 
+// The object key a call names: requestParameters.key, else the object ARN in
+// resources[] (list calls carry an ARNPrefix there, not an object).
+std::optional<std::string_view> Record::ObjectKey(std::string_view bucket) {
+  if (auto k = Str(Req("key")); k && !k->empty()) return k;
+  const JsonValue* res = Arr(Member(r_, "resources"));
+  if (res == nullptr) return std::nullopt;
+  size_t n = 0;
+  for (const JsonValue& item : res->GetArray()) {
+    if (++n > kMaxResources) break;
+    if (Str(Member(item, "type")).value_or("") != "AWS::S3::Object") continue;
+    std::string_view a = Str(Member(item, "ARN")).value_or("");
+    size_t colons = a.find(":::");
+    if (colons == std::string_view::npos) continue;
+    a.remove_prefix(colons + 3);
+    if (a.size() > bucket.size() && a.substr(0, bucket.size()) == bucket && a[bucket.size()] == '/')
+      return a.substr(bucket.size() + 1);
+  }
+  return std::nullopt;
+}
+
 void Record::S3Data(EdgeKind kind) {
   auto name = BucketName();
   if (!name) {
@@ -741,13 +843,39 @@ void Record::S3Data(EdgeKind kind) {
   auto bucket = Ref(EntityKind::kS3Bucket, *name, "bucketName");
   if (!bucket) return;
   const JsonValue* extra = Member(r_, "additionalEventData");
+  // Object data (GetObject, SelectObjectContent out; PutObject, UploadPart in)
+  // is bytes_out / bytes_in; what listings return is listing_bytes_out; other
+  // calls (HeadObject, ACLs, tags, deletes) move metadata_bytes_*.
+  const bool data = name_ == "GetObject" || name_ == "SelectObjectContent" || name_ == "PutObject" || name_ == "UploadPart";
+  const bool listing = StartsWith(name_, "List");
+  const char* out_counter = data ? "bytes_out" : listing ? "listing_bytes_out" : "metadata_bytes_out";
+  const char* in_counter = data ? "bytes_in" : "metadata_bytes_in";
+  uint64_t bytes_out = 0, bytes_in = 0;
+  if (auto out = Double(Member(extra, "bytesTransferredOut")); out && *out > 0 && *out < 9e18)
+    bytes_out = static_cast<uint64_t>(*out);
+  if (auto in = Double(Member(extra, "bytesTransferredIn")); in && *in > 0 && *in < 9e18)
+    bytes_in = static_cast<uint64_t>(*in);
+  std::optional<std::string_view> object = listing ? std::nullopt : ObjectKey(*name);
+  if (object && object->size() > kMaxObjectKeyBytes) {
+    ctx_.Anomaly("oversized_object_key");
+    object = object->substr(0, kMaxObjectKeyBytes);
+  }
   auto add = [&](EdgeStats& s) {
     s.counters[Counter("op:", name_)] += 1;
-    if (outcome_ <= 0) return;
-    if (auto out = Double(Member(extra, "bytesTransferredOut")); out && *out > 0 && *out < 9e18)
-      AddCount(s.counters["bytes_out"], static_cast<uint64_t>(*out));
-    if (auto in = Double(Member(extra, "bytesTransferredIn")); in && *in > 0 && *in < 9e18)
-      AddCount(s.counters["bytes_in"], static_cast<uint64_t>(*in));
+    if (outcome_ <= 0) return;  // an attempt: no bytes, no object reached
+    if (bytes_out > 0) AddCount(s.counters[out_counter], bytes_out);
+    if (bytes_in > 0) AddCount(s.counters[in_counter], bytes_in);
+    if (!object) return;
+    std::string calls(kObjectCallsPrefix);
+    calls.append(*object);
+    s.counters[calls] += 1;
+    if (uint64_t moved = data ? bytes_out + bytes_in : 0; moved > 0) {
+      std::string bytes(kObjectBytesPrefix);
+      bytes.append(*object);
+      AddCount(s.counters[bytes], moved);
+    }
+    // Keep the edge within its object bound as it grows in this batch too.
+    if (s.counters.size() > kMaxEdgeCounters + 2 * kMaxObjectKeys) MergeEdgeStats(s, EdgeStats{});
   };
   add(d_.AddEdge(*actor_, kind, *bucket, Obs()));
   if (anonymous_ && source_ && source_->kind == EntityKind::kIpAddress) add(d_.AddEdge(*source_, kind, *bucket, Obs()));
