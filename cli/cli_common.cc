@@ -11,6 +11,8 @@ namespace gumshoe::cli {
 
 void AddCommonOptions(CLI::App* cmd, CliContext& ctx, bool json) {
   cmd->add_option("--db", ctx.db_path, "Store directory")->capture_default_str();
+  cmd->add_flag("--allow-partial", ctx.allow_partial,
+                "Open a store whose write-ahead log is damaged, up to the damage (what follows is missing)");
   if (json) cmd->add_flag("--json", ctx.json, "Print JSON instead of a table");
 }
 
@@ -19,9 +21,16 @@ Result<std::unique_ptr<GraphStore>> OpenStore(const CliContext& ctx, bool writab
   options.create_if_missing = writable;
   options.read_only = !writable;
   options.bulk_load = writable && bulk_load;
+  options.allow_partial = ctx.allow_partial;
+  options.min_free_bytes = ctx.min_free_bytes;
   if (!writable && !std::filesystem::exists(ctx.db_path))
     return Status::NotFound("no gumshoe store at " + ctx.db_path + " (run `gumshoe ingest` first, or pass --db)");
-  return OpenRocksStore(ctx.db_path, options);
+  Result<std::unique_ptr<GraphStore>> store = OpenRocksStore(ctx.db_path, options);
+  if (store.ok()) {
+    std::string note = RocksStoreRecoveryNote(**store);
+    if (!note.empty()) std::fprintf(stderr, "gumshoe: warning: store %s: %s\n", TerminalSafe(ctx.db_path).c_str(), TerminalSafe(note).c_str());
+  }
+  return store;
 }
 
 Result<EntityRef> ResolveEntity(const GraphReader& reader, std::string_view text) {

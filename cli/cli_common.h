@@ -30,15 +30,20 @@ inline constexpr int kExitUsage = 2;
 struct CliContext {
   std::string db_path = "gumshoe.db";
   bool json = false;
+  bool allow_partial = false;  // --allow-partial: open a store whose recovery lost writes
+  uint64_t min_free_bytes = 64u << 20;  // writable opens: RocksStoreOptions::min_free_bytes
   int exit_code = kExitOk;
   std::shared_ptr<spdlog::logger> log;  // writes to stderr
 };
 
-// Adds --db and --json to a subcommand (--json only when `json` is true).
+// Adds --db, --allow-partial and --json to a subcommand (--json only when `json`
+// is true).
 void AddCommonOptions(CLI::App* cmd, CliContext& ctx, bool json = true);
 
 // Opens the store at ctx.db_path. Read-only opens fail with a one-line error
-// when no store exists there.
+// when no store exists there. A store whose write-ahead log is damaged fails
+// to open unless --allow-partial; what an open could not recover is printed
+// on stderr as a warning.
 Result<std::unique_ptr<GraphStore>> OpenStore(const CliContext& ctx, bool writable, bool bulk_load = false);
 
 // Resolves what a user typed: "kind:key", or a bare ARN, AKIA/ASIA key, i-...,

@@ -13,6 +13,7 @@ struct IngestArgs {
   IngestOptions options;
   size_t batch_mib = 64;     // --batch-mib: IngestOptions::batch_bytes
   bool keep_probes = false;  // --keep-probes: IngestOptions::fold_rejected_probes = false
+  uint64_t min_free_mib = 64;  // --min-free-mib: RocksStoreOptions::min_free_bytes
 };
 
 void PrintStats(const IngestStats& s) {
@@ -48,6 +49,7 @@ void PrintStats(const IngestStats& s) {
 }
 
 int Run(CliContext& ctx, IngestArgs& args) {
+  ctx.min_free_bytes = args.min_free_mib << 20;
   auto store = OpenStore(ctx, /*writable=*/true, /*bulk_load=*/true);
   if (!store.ok()) return ReportError(ctx, store.status());
   args.options.fold_rejected_probes = !args.keep_probes;
@@ -99,6 +101,11 @@ void RegisterIngestCommand(CLI::App& app, CliContext& ctx) {
                   "Batch size, MiB of aggregated graph shared by the threads (each holds up to two batches); larger batches fold more")
       ->capture_default_str()
       ->check(CLI::Range(size_t{16}, size_t{65536}));
+  cmd->add_option("--min-free-mib", args->min_free_mib,
+                  "Stop with an error before a write when the store's filesystem has less free space (0 = only "
+                  "RocksDB's own out-of-space errors)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 30));
   cmd->add_flag("--keep-probes", args->keep_probes,
                "VPC flow: keep an edge per scanner IP for rejected inbound internet probes instead of folding them "
                "into one edge per interface to ip_network 0.0.0.0/0 (::/0)");

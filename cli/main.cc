@@ -10,6 +10,7 @@
 namespace gumshoe::cli {
 void RegisterIngestCommand(CLI::App& app, CliContext& ctx);
 void RegisterBrowseCommands(CLI::App& app, CliContext& ctx);  // stats, entities, show, pivot
+void RegisterCheckCommand(CLI::App& app, CliContext& ctx);
 #if GUMSHOE_CLI_HAVE_LINEAGE
 void RegisterLineageCommand(CLI::App& app, CliContext& ctx);
 #endif
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
 
   RegisterIngestCommand(app, ctx);
   RegisterBrowseCommands(app, ctx);
+  RegisterCheckCommand(app, ctx);
 #if GUMSHOE_CLI_HAVE_LINEAGE
   RegisterLineageCommand(app, ctx);
 #endif

@@ -19,6 +19,7 @@
 #include <charconv>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <optional>
@@ -32,7 +33,12 @@
 #include <utility>
 #include <vector>
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <ctime>
 
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
@@ -48,11 +54,16 @@
 #include <rocksdb/write_batch.h>
 
 #include "gumshoe/codec.h"
+#include "internal/faults.h"
+#include "internal/integrity.h"
 
 namespace gumshoe {
 namespace {
 
 namespace fs = std::filesystem;
+using storage_internal::IsNoSpace;
+using storage_internal::kMetaChecksumKey;
+using storage_internal::NoSpaceError;
 
 // Column families, in the order of DbHandle::cf.
 enum Cf : size_t { kEntities = 0, kNames, kOutEdges, kInEdges, kRecords, kMeta, kGroups, kNumCfs };
@@ -64,6 +75,9 @@ constexpr int kGroupsSchemaVersion = 3;
 
 constexpr char kSchemaVersionKey[] = "schema_version";
 constexpr char kHashKeyKey[] = "hash_key";
+// Set by a writable open that replayed a damaged write-ahead log up to the
+// damage (RocksStoreOptions::allow_partial): what was lost, for later opens.
+constexpr char kPartialRecoveryKey[] = "partial_recovery";
 constexpr size_t kHashKeyBytes = 16;
 // meta writes and the memtable of the meta column family stay tiny.
 constexpr size_t kMetaWriteBufferBytes = 4u << 20;
@@ -85,8 +99,23 @@ std::string Hex(std::string_view bytes) {
   return out;
 }
 
+// `text` with bytes outside printable ASCII as \xNN (keys come from logs).
+std::string PrintableText(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    auto b = static_cast<uint8_t>(c);
+    if (b >= 0x20 && b < 0x7f && b != '\\') {
+      out.push_back(c);
+    } else {
+      out += "\\x" + Hex(std::string_view(&c, 1));
+    }
+  }
+  return out;
+}
+
 // "store <path>: <what>: <rocksdb message>", with the matching code.
 Status FromRocks(const rocksdb::Status& s, const std::string& path, std::string_view what) {
+  if (IsNoSpace(s)) return NoSpaceError(path, std::string(what) + ": " + s.ToString());
   std::string msg = "store " + path + ": " + std::string(what) + ": " + s.ToString();
   if (s.IsNotFound()) return Status::NotFound(std::move(msg));
   if (s.IsCorruption()) return Status::Corruption(std::move(msg));
@@ -284,6 +313,19 @@ struct DbHandle {
   std::shared_ptr<rocksdb::Cache> cache;  // the block cache of every family
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // every opened family, for cleanup
   std::array<rocksdb::ColumnFamilyHandle*, kNumCfs> cf{};
+  // What the open could not recover (RocksStoreRecoveryNote); empty when whole.
+  std::string recovery_note;
+  bool partial_replay = false;  // this open replayed a damaged WAL up to the damage
+  uint64_t min_free_bytes = 0;  // RocksStoreOptions::min_free_bytes
+  std::function<EntityId(EntityKind, std::string_view)> id_for_testing;
+  // The first error that means the filesystem filled up: later writes fail
+  // with it without reaching RocksDB (whose writers must not be used again).
+  std::mutex no_space_mu;
+  std::optional<Status> no_space;
+
+  EntityId IdOf(const Hasher& hasher, EntityKind kind, std::string_view key) const {
+    return id_for_testing ? id_for_testing(kind, key) : hasher.IdOf(kind, key);
+  }
 
   DbHandle() = default;
   DbHandle(const DbHandle&) = delete;
@@ -565,7 +607,7 @@ class RocksReader final : public GraphReader {
   RocksReader(std::shared_ptr<const DbHandle> db, Hasher hasher, std::shared_ptr<const rocksdb::Snapshot> snapshot)
       : db_(std::move(db)), hasher_(hasher), snapshot_(std::move(snapshot)), view_(db_.get(), snapshot_.get()) {}
 
-  EntityId IdOf(EntityKind kind, std::string_view key) const override { return hasher_.IdOf(kind, key); }
+  EntityId IdOf(EntityKind kind, std::string_view key) const override { return db_->IdOf(hasher_, kind, key); }
   Result<std::optional<Entity>> GetEntity(const EntityId& id) const override { return view_.GetEntity(id); }
   Status ScanEdges(const EntityId& id, Direction dir, std::optional<EdgeKind> kind, const EdgeFn& fn) const override {
     return view_.ScanEdges(id, dir, kind, fn);
@@ -617,7 +659,7 @@ class RocksStore final : public GraphStore {
   RocksStore(std::shared_ptr<DbHandle> db, Hasher hasher)
       : db_(std::move(db)), hasher_(hasher), latest_(db_.get(), nullptr) {}
 
-  EntityId IdOf(EntityKind kind, std::string_view key) const override { return hasher_.IdOf(kind, key); }
+  EntityId IdOf(EntityKind kind, std::string_view key) const override { return db_->IdOf(hasher_, kind, key); }
   Result<std::optional<Entity>> GetEntity(const EntityId& id) const override { return latest_.GetEntity(id); }
   Status ScanEdges(const EntityId& id, Direction dir, std::optional<EdgeKind> kind, const EdgeFn& fn) const override {
     return latest_.ScanEdges(id, dir, kind, fn);
@@ -657,6 +699,7 @@ class RocksStore final : public GraphStore {
     GUMSHOE_RETURN_IF_ERROR(CheckWritable("Apply"));
     if (delta.empty()) return Status::Ok();
     std::lock_guard<std::mutex> lock(apply_mu_);
+    GUMSHOE_RETURN_IF_ERROR(CheckSpace());
     // Keys go into the batch sorted per column family, so the memtable inserts
     // each next to the previous one instead of searching from the top. Keys
     // are fixed-width arrays and values slices of one buffer: no allocation
@@ -673,23 +716,28 @@ class RocksStore final : public GraphStore {
     entities.reserve(delta.entities().size());
     out_edges.reserve(delta.edges().size());
     in_edges.reserve(delta.edges().size());
-    std::vector<EntityId> new_names;
+    std::vector<NewName> new_names;
     for (const Entity& e : delta.entities()) {
-      EntityId id = hasher_.IdOf(e.kind, e.key);
+      EntityId id = db_->IdOf(hasher_, e.kind, e.key);
       FixedEntry<kEntityIdBytes>& entry = entities.emplace_back();
       EncodeEntityIdTo(id, entry.key.data());
       entry.offset = arena.size();
       AppendEntity(e, &arena);
       entry.size = arena.size() - entry.offset;
+      const uint64_t fingerprint = storage_internal::KeyFingerprint(hasher_.key(), e.kind, e.key);
       // The name -> id entry never changes: write it once per process.
-      if (!NameWritten(id)) {
+      if (std::optional<uint64_t> known = NameWritten(id)) {
+        if (*known != fingerprint) return Collision(id, e.kind, e.key);
+      } else {
         names.emplace_back(EncodeNameKey(e.kind, e.key), std::string(entry.key.data(), entry.key.size()));
-        new_names.push_back(id);
+        new_names.push_back(NewName{id, fingerprint, &e});
       }
     }
+    std::vector<std::pair<std::string, std::string>> claims;  // id claims to write
+    GUMSHOE_RETURN_IF_ERROR(CheckIdClaims(new_names, &claims));
     for (const GraphDelta::EdgeEntry& edge : delta.edges()) {
-      EntityId src = hasher_.IdOf(edge.src->kind, edge.src->key);
-      EntityId dst = hasher_.IdOf(edge.dst->kind, edge.dst->key);
+      EntityId src = db_->IdOf(hasher_, edge.src->kind, edge.src->key);
+      EntityId dst = db_->IdOf(hasher_, edge.dst->kind, edge.dst->key);
       FixedEntry<kEdgeKeyBytes>& out = out_edges.emplace_back();
       FixedEntry<kEdgeKeyBytes>& in = in_edges.emplace_back();
       EncodeEdgeKeyTo(src, edge.kind, dst, out.key.data());
@@ -747,6 +795,9 @@ class RocksStore final : public GraphStore {
     for (const auto& [name_key, id] : names) {
       if (s.ok()) s = batch.Put(db_->cf[kNames], name_key, id);
     }
+    for (const auto& [claim_key, fingerprint] : claims) {
+      if (s.ok()) s = batch.Put(db_->cf[kRecords], claim_key, fingerprint);
+    }
     for (const auto& e : out_edges) {
       if (s.ok()) s = batch.Merge(db_->cf[kOutEdges], rocksdb::Slice(e.key.data(), e.key.size()), value(e));
     }
@@ -766,9 +817,9 @@ class RocksStore final : public GraphStore {
     rocksdb::WriteOptions wo;
     wo.sync = false;  // the WAL is written; a process kill loses nothing
     s = db_->db->Write(wo, &batch);
-    if (!s.ok()) return FromRocks(s, db_->path, "write");
+    if (!s.ok()) return Failed(s, "write");
     drop_rerank.done = true;
-    for (const EntityId& id : new_names) RememberName(id);
+    for (const NewName& n : new_names) RememberName(n.id, n.fingerprint);
     for (const GroupKey& key : stale) {
       ranked_.erase(key);
       pending_[key] = true;  // was ranked: always ranked again
@@ -792,14 +843,19 @@ class RocksStore final : public GraphStore {
   }
 
   const Hasher& hasher() const override { return hasher_; }
+  const std::string& recovery_note() const { return db_->recovery_note; }
 
   Status PutMeta(std::string_view key, std::string_view value) override {
     GUMSHOE_RETURN_IF_ERROR(CheckWritable("PutMeta"));
-    if (key == kSchemaVersionKey || key == kHashKeyKey) {
+    if (key == kSchemaVersionKey || key == kHashKeyKey || key == kMetaChecksumKey || key == kPartialRecoveryKey) {
       return Status::InvalidArgument("store " + db_->path + ": meta key " + std::string(key) + " is reserved");
     }
+    {
+      std::lock_guard<std::mutex> lock(apply_mu_);
+      GUMSHOE_RETURN_IF_ERROR(CheckSpace());
+    }
     rocksdb::Status s = db_->db->Put(rocksdb::WriteOptions(), db_->cf[kMeta], ToSlice(key), ToSlice(value));
-    if (!s.ok()) return FromRocks(s, db_->path, "write meta");
+    if (!s.ok()) return Failed(s, "write meta");
     return Status::Ok();
   }
 
@@ -815,6 +871,10 @@ class RocksStore final : public GraphStore {
   Status Flush() override {
     if (db_->read_only) return Status::Ok();
     ReleaseApplyBuffers();  // also when the flush fails
+    {
+      std::lock_guard<std::mutex> lock(apply_mu_);
+      GUMSHOE_RETURN_IF_ERROR(CheckSpace());
+    }
     rocksdb::FlushOptions fo;
     fo.wait = true;
     // DB::Flush of several families flushes them one after another; asked
@@ -835,9 +895,9 @@ class RocksStore final : public GraphStore {
       rocksdb::Status one = f.get();
       if (s.ok()) s = one;
     }
-    if (!s.ok()) return FromRocks(s, db_->path, "flush");
+    if (!s.ok()) return Failed(s, "flush");
     s = db_->db->FlushWAL(/*sync=*/true);
-    if (!s.ok()) return FromRocks(s, db_->path, "sync WAL");
+    if (!s.ok()) return Failed(s, "sync WAL");
     // After the flush: ranking reads the groups from table files (a bulk-load
     // memtable would be sorted again for every group read).
     return RefreshRankings();
@@ -881,6 +941,89 @@ class RocksStore final : public GraphStore {
   }
 
  private:
+  // An entity whose name entry this Apply writes.
+  struct NewName {
+    EntityId id;
+    uint64_t fingerprint;
+    const Entity* entity;
+  };
+
+  // Ok when the store may write: no earlier full-disk failure, and at least
+  // min_free_bytes free. REQUIRES: apply_mu_ held.
+  Status CheckSpace() const {
+    {
+      std::lock_guard<std::mutex> lock(db_->no_space_mu);
+      if (db_->no_space) return *db_->no_space;
+    }
+    return storage_internal::CheckFreeSpace(db_->path, db_->min_free_bytes);
+  }
+
+  // The Status of a failed RocksDB write. A full disk is remembered: RocksDB
+  // has stopped writing (its background error), and its file writers must not
+  // be used again, so every later write fails with the same error.
+  Status Failed(const rocksdb::Status& s, std::string_view what) {
+    Status st = FromRocks(s, db_->path, what);
+    if (IsNoSpace(s)) {
+      std::lock_guard<std::mutex> lock(db_->no_space_mu);
+      if (!db_->no_space) db_->no_space = st;
+    }
+    return st;
+  }
+
+  // Checks that no other key holds the ID of each new name (the claims in
+  // the records family, and the new names of this Apply among themselves);
+  // adds the claims not stored yet to *claims. A second key on a claimed ID
+  // is refused (Collision): merging the two would be silent and permanent.
+  Status CheckIdClaims(std::vector<NewName>& new_names,
+                       std::vector<std::pair<std::string, std::string>>* claims) {
+    if (new_names.empty()) return Status::Ok();
+    std::sort(new_names.begin(), new_names.end(), [](const NewName& a, const NewName& b) { return a.id < b.id; });
+    for (size_t i = 1; i < new_names.size(); ++i) {
+      if (new_names[i].id == new_names[i - 1].id && new_names[i].fingerprint != new_names[i - 1].fingerprint) {
+        const Entity& a = *new_names[i - 1].entity;
+        const Entity& b = *new_names[i].entity;
+        return CollisionError(a.kind, b.key, "'" + PrintableText(a.key) + "'");
+      }
+    }
+    std::vector<std::string> keys;
+    keys.reserve(new_names.size());
+    for (const NewName& n : new_names) keys.push_back(storage_internal::IdClaimKey(EncodeEntityId(n.id)));
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db_->db->MultiGet(rocksdb::ReadOptions(), db_->cf[kRecords], keys.size(), slices.data(), values.data(),
+                      statuses.data(), /*sorted_input=*/false);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const NewName& n = new_names[i];
+      if (statuses[i].IsNotFound()) {
+        if (i > 0 && new_names[i - 1].id == n.id) continue;  // the same key twice
+        std::string value;
+        PutBigEndian64(&value, n.fingerprint);
+        claims->emplace_back(std::move(keys[i]), std::move(value));
+        continue;
+      }
+      if (!statuses[i].ok()) return FromRocks(statuses[i], db_->path, "read id claim");
+      if (values[i].size() != 8) {
+        return Status::Corruption("store " + db_->path + ": damaged id claim under " + Hex(keys[i]));
+      }
+      if (GetBigEndian64(values[i].data()) != n.fingerprint) return Collision(n.id, n.entity->kind, n.entity->key);
+    }
+    return Status::Ok();
+  }
+
+  // The refusal of `key` (of `kind`) whose ID `id` another key holds.
+  Status Collision(const EntityId& id, EntityKind kind, std::string_view key) const {
+    std::string other = "another key";
+    Result<std::vector<std::optional<std::string>>> stored = latest_.GetEntityKeys({id});
+    if (stored.ok() && (*stored)[0] && *(*stored)[0] != key) other = "'" + PrintableText(*(*stored)[0]) + "'";
+    return CollisionError(kind, key, other);
+  }
+  Status CollisionError(EntityKind kind, std::string_view key, const std::string& other) const {
+    return Status::Internal("store " + db_->path + ": entity ID collision: " + std::string(EntityKindName(kind)) +
+                            " '" + PrintableText(key) + "' has the ID of " + other +
+                            " (an ID is the kind and 64 bits of a keyed hash); refusing to write the batch rather "
+                            "than merge two entities");
+  }
   Status CheckWritable(const char* op) const {
     if (db_->read_only) {
       return Status::InvalidArgument("store " + db_->path + ": " + op + " on a store opened read-only");
@@ -1180,15 +1323,18 @@ class RocksStore final : public GraphStore {
     return Status::Ok();
   }
 
-  // Entities whose name entry this process has written (per kind), up to
-  // kMaxRememberedNames in all; beyond that the entry is simply rewritten.
-  bool NameWritten(const EntityId& id) const {
-    const auto& set = names_written_[static_cast<size_t>(id.kind) % names_written_.size()];
-    return set.count(id.hash) != 0;
+  // Entities whose name entry (and id claim) this process has written (per
+  // kind), with the fingerprint of their key, up to kMaxRememberedNames in
+  // all; beyond that the entry is rewritten and the claim checked again.
+  std::optional<uint64_t> NameWritten(const EntityId& id) const {
+    const auto& map = names_written_[static_cast<size_t>(id.kind) % names_written_.size()];
+    auto it = map.find(id.hash);
+    if (it == map.end()) return std::nullopt;
+    return it->second;
   }
-  void RememberName(const EntityId& id) {
+  void RememberName(const EntityId& id, uint64_t fingerprint) {
     if (names_remembered_ >= kMaxRememberedNames) return;
-    if (names_written_[static_cast<size_t>(id.kind) % names_written_.size()].insert(id.hash).second) {
+    if (names_written_[static_cast<size_t>(id.kind) % names_written_.size()].emplace(id.hash, fingerprint).second) {
       ++names_remembered_;
     }
   }
@@ -1208,7 +1354,7 @@ class RocksStore final : public GraphStore {
   std::string apply_arena_;
   rocksdb::WriteBatch apply_batch_;
   size_t apply_batch_reserved_ = 0;
-  std::array<std::unordered_set<uint64_t>, 256> names_written_;
+  std::array<std::unordered_map<uint64_t, uint64_t>, 256> names_written_;
   size_t names_remembered_ = 0;
 
   // Group rankings. A group with this many distinct neighbours written
@@ -1287,6 +1433,11 @@ rocksdb::DBOptions MakeDbOptions(const RocksStoreOptions& options) {
   // Append-only memtables (bulk_load) take one writer at a time; Apply
   // serialises its writes anyway.
   if (options.bulk_load) o.allow_concurrent_memtable_write = false;
+  // A log cut short by a crash (the last write not completed, so never
+  // acknowledged) is expected and tolerated; damage anywhere else fails the
+  // open instead of silently dropping everything after it, which RocksDB's
+  // default (kPointInTimeRecovery) does. See OpenDb and allow_partial.
+  o.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   return o;
 }
 
@@ -1384,26 +1535,67 @@ Result<std::shared_ptr<DbHandle>> OpenDb(const std::string& path, const RocksSto
 
   handle->path = path;
   handle->read_only = options.read_only;
-  rocksdb::Status s;
-  if (options.read_only) {
-    // A writer's flush or compaction can replace the MANIFEST or delete a
-    // table file between the moment a read-only open lists them and the
-    // moment it opens them; such an open is retried on a fresh listing.
-    for (int attempt = 0; attempt < kReadOnlyOpenAttempts; ++attempt) {
+  handle->min_free_bytes = options.read_only ? 0 : options.min_free_bytes;
+  handle->id_for_testing = options.entity_id_for_testing;
+  if (!options.read_only) {
+    // RocksDB's own LOG writer aborts the process when written again after
+    // a failed write (a full disk): log through one that drops such writes.
+    std::error_code ec;
+    if (create) fs::create_directories(path, ec);
+    db_options.info_log = storage_internal::SafeFileLogger::Open(path);
+  }
+  auto open = [&](const rocksdb::DBOptions& o, bool read_only) {
+    rocksdb::Status s;
+    if (read_only) {
+      // A writer's flush or compaction can replace the MANIFEST or delete a
+      // table file between the moment a read-only open lists them and the
+      // moment it opens them; such an open is retried on a fresh listing.
+      for (int attempt = 0; attempt < kReadOnlyOpenAttempts; ++attempt) {
+        handle->handles.clear();
+        handle->db = nullptr;
+        s = rocksdb::DB::OpenForReadOnly(o, path, descriptors, &handle->handles, &handle->db);
+        if (s.ok() || !(s.IsIOError() || s.IsPathNotFound() || s.IsCorruption())) break;
+        ::usleep(20000u << std::min(attempt, 4));
+      }
+    } else {
       handle->handles.clear();
       handle->db = nullptr;
-      s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handle->handles, &handle->db);
-      if (s.ok() || !(s.IsIOError() || s.IsPathNotFound() || s.IsCorruption())) break;
-      ::usleep(20000u << std::min(attempt, 4));
+      s = rocksdb::DB::Open(o, path, descriptors, &handle->handles, &handle->db);
     }
-  } else {
-    s = rocksdb::DB::Open(db_options, path, descriptors, &handle->handles, &handle->db);
+    if (!s.ok()) {
+      handle->handles.clear();
+      handle->db = nullptr;
+    }
+    return s;
+  };
+  rocksdb::Status s = open(db_options, options.read_only);
+  if (s.IsCorruption() && !create) {
+    // Damage that a point-in-time replay of the write-ahead log opens past
+    // is in the log (table files and the MANIFEST are read the same way in
+    // both modes). Probed read-only, so nothing changes on disk.
+    rocksdb::DBOptions pit = db_options;
+    pit.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    rocksdb::DBOptions probe_options = pit;
+    probe_options.info_log = nullptr;
+    std::vector<rocksdb::ColumnFamilyHandle*> probe_handles;
+    rocksdb::DB* probe = nullptr;
+    rocksdb::Status p = rocksdb::DB::OpenForReadOnly(probe_options, path, descriptors, &probe_handles, &probe);
+    if (p.ok()) {
+      for (auto* h : probe_handles) probe->DestroyColumnFamilyHandle(h);
+      probe->Close().PermitUncheckedError();
+      delete probe;
+      if (!options.allow_partial) {
+        return Status::Corruption("store " + path + ": the write-ahead log is damaged (" + s.ToString() +
+                                  "): the writes logged after the damage cannot be read. `gumshoe check` "
+                                  "reports the damage; --allow-partial opens what precedes it");
+      }
+      handle->partial_replay = true;
+      handle->recovery_note = "the write-ahead log is damaged (" + s.ToString() +
+                              "): it was replayed up to the damage; the writes logged after it are missing";
+      s = open(pit, options.read_only);
+    }
   }
-  if (!s.ok()) {
-    handle->handles.clear();
-    handle->db = nullptr;
-    return FromRocks(s, path, "open");
-  }
+  if (!s.ok()) return FromRocks(s, path, "open");
   for (size_t i = 0; i < names.size() && i < handle->handles.size(); ++i) {
     if (std::optional<Cf> cf = CfByName(names[i])) handle->cf[*cf] = handle->handles[i];
   }
@@ -1472,19 +1664,109 @@ Result<bool> ProbeDirectory(const std::string& path, const RocksStoreOptions& op
   return false;
 }
 
+
+// What VerifyMeta found.
+struct MetaState {
+  bool has_checksum = false;
+  std::string partial_recovery;  // meta "partial_recovery", when set
+};
+
+// Checks the metadata checksum and that the hash key gives the stored IDs of
+// the first and last names. Corruption names what does not match.
+Result<MetaState> VerifyMeta(const DbHandle& db, const std::string& version_text, const std::string& key_bytes,
+                             const Hasher& hasher) {
+  ReadView view(&db, nullptr);
+  MetaState state;
+  const std::string refuse =
+      "; refusing to open it: with another hash key every entity gets a new ID and a re-ingest forks the graph "
+      "(`gumshoe check` reports the damage)";
+  GUMSHOE_ASSIGN_OR_RETURN(std::optional<std::string> checksum, view.Get(kMeta, kMetaChecksumKey, "read meta_checksum"));
+  if (checksum) {
+    state.has_checksum = true;
+    if (*checksum != storage_internal::MetaChecksum(version_text, key_bytes)) {
+      return Status::Corruption("store " + db.path +
+                                ": metadata damaged: meta_checksum does not match schema_version and hash_key" + refuse);
+    }
+  }
+  if (db.cf[kNames] != nullptr) {
+    std::unique_ptr<rocksdb::Iterator> it(db.db->NewIterator(rocksdb::ReadOptions(), db.cf[kNames]));
+    for (int end = 0; end < 2; ++end) {
+      if (end == 0) it->SeekToFirst(); else it->SeekToLast();
+      if (!it->Valid()) break;
+      std::string_view name = View(it->key());
+      EntityId stored;
+      if (name.empty() || !DecodeEntityId(View(it->value()), &stored)) {
+        return Status::Corruption("store " + db.path + ": damaged names entry " + Hex(name.substr(0, 64)));
+      }
+      const auto kind = static_cast<EntityKind>(static_cast<uint8_t>(name[0]));
+      if (db.IdOf(hasher, kind, name.substr(1)) != stored) {
+        return Status::Corruption("store " + db.path + ": metadata damaged: the stored hash_key does not give the "
+                                  "stored ID of " + std::string(EntityKindName(kind)) + " '" +
+                                  PrintableText(name.substr(1, 200)) + "'" + refuse);
+      }
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), db.path, "read names");
+  }
+  GUMSHOE_ASSIGN_OR_RETURN(std::optional<std::string> note, view.Get(kMeta, kPartialRecoveryKey, "read meta"));
+  if (note) state.partial_recovery = PrintableText(*note);
+  return state;
+}
+
+std::string NowText() {
+  time_t now = ::time(nullptr);
+  struct tm t {};
+  ::gmtime_r(&now, &t);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &t);
+  return buf;
+}
+
+// Removes hidden ".<name>.creating-<pid>-<n>" directories next to `target`
+// left by a creation that was killed: those whose process is gone and that
+// have not changed for kStaleStagingSeconds, and any older than
+// kAbandonedStagingSeconds (a pid can be reused, or belong to another pid
+// namespace). Best effort: errors are ignored.
+constexpr int64_t kStaleStagingSeconds = 10;
+constexpr int64_t kAbandonedStagingSeconds = 3600;
+
+void RemoveStaleStaging(const fs::path& target) {
+  const std::string prefix = "." + target.filename().string() + ".creating-";
+  std::error_code ec;
+  fs::directory_iterator it(target.parent_path(), ec);
+  if (ec) return;
+  const auto now = fs::file_time_type::clock::now();
+  for (const fs::directory_entry& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    std::error_code e;
+    if (!entry.is_directory(e) || entry.is_symlink(e)) continue;
+    auto mtime = fs::last_write_time(entry.path(), e);
+    if (e) continue;
+    const int64_t age = std::chrono::duration_cast<std::chrono::seconds>(now - mtime).count();
+    long pid = 0;
+    std::string_view rest = std::string_view(name).substr(prefix.size());
+    auto [p, perr] = std::from_chars(rest.data(), rest.data() + rest.size(), pid);
+    const bool parsed = perr == std::errc() && p != rest.data() && p < rest.data() + rest.size() && *p == '-' && pid > 0;
+    const bool gone = parsed && pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+    if ((gone && age >= kStaleStagingSeconds) || age >= kAbandonedStagingSeconds) fs::remove_all(entry.path(), e);
+  }
+}
+
 }  // namespace
 
 // Creates a complete, empty store at `path` atomically: it is built in a
 // hidden sibling directory (column families and meta written and synced),
 // closed, and renamed into place. A process killed at any point leaves either
 // no store or a whole one (plus, at worst, a hidden ".<name>.creating-*"
-// directory, which nothing reads).
+// directory, which nothing reads and the next creation next to it removes:
+// RemoveStaleStaging).
 Status CreateStoreAtomically(const std::string& path, const RocksStoreOptions& options) {
   fs::path target = fs::absolute(fs::path(path)).lexically_normal();
   if (!target.has_filename()) target = target.parent_path();
   std::error_code ec;
   fs::create_directories(target.parent_path(), ec);
   if (ec) return Status::IoError("store " + path + ": cannot create directory: " + ec.message());
+  RemoveStaleStaging(target);
   HashKey nonce = Hasher::RandomKey();
   fs::path staging = target.parent_path() / ("." + target.filename().string() + ".creating-" +
                                              std::to_string(::getpid()) + "-" + std::to_string(nonce.k0 % 1000000));
@@ -1500,8 +1782,13 @@ Status CreateStoreAtomically(const std::string& path, const RocksStoreOptions& o
       return db.status();
     }
     rocksdb::WriteBatch batch;
+    const std::string key_bytes = EncodeHashKey(Hasher::RandomKey());
     rocksdb::Status s = batch.Put((*db)->cf[kMeta], kSchemaVersionKey, std::to_string(kSchemaVersion));
-    if (s.ok()) s = batch.Put((*db)->cf[kMeta], kHashKeyKey, EncodeHashKey(Hasher::RandomKey()));
+    if (s.ok()) s = batch.Put((*db)->cf[kMeta], kHashKeyKey, key_bytes);
+    if (s.ok()) {
+      s = batch.Put((*db)->cf[kMeta], kMetaChecksumKey,
+                    storage_internal::MetaChecksum(std::to_string(kSchemaVersion), key_bytes));
+    }
     rocksdb::WriteOptions wo;
     wo.sync = true;
     if (s.ok()) s = (*db)->db->Write(wo, &batch);
@@ -1560,6 +1847,10 @@ Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, cons
     rocksdb::WriteBatch batch;
     rocksdb::Status s = batch.Put(db->cf[kMeta], kSchemaVersionKey, std::to_string(kSchemaVersion));
     if (s.ok()) s = batch.Put(db->cf[kMeta], kHashKeyKey, EncodeHashKey(key));
+    if (s.ok()) {
+      s = batch.Put(db->cf[kMeta], kMetaChecksumKey,
+                    storage_internal::MetaChecksum(std::to_string(kSchemaVersion), EncodeHashKey(key)));
+    }
     rocksdb::WriteOptions wo;
     wo.sync = true;
     if (s.ok()) s = db->db->Write(wo, &batch);
@@ -1586,15 +1877,35 @@ Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, cons
     }
     key.k0 = GetBigEndian64(key_bytes->data());
     key.k1 = GetBigEndian64(key_bytes->data() + 8);
+    GUMSHOE_ASSIGN_OR_RETURN(MetaState meta, VerifyMeta(*db, *version_text, *key_bytes, Hasher(key)));
     if (!options.read_only) GUMSHOE_RETURN_IF_ERROR(AddMissingGroupsFamily(*db, options));
-    if (version < kSchemaVersion && !options.read_only) {
+    if ((version < kSchemaVersion || !meta.has_checksum) && !options.read_only) {
       // A sound older store: this build writes newer values, so an older
-      // build must refuse it from now on.
+      // build must refuse it from now on. A store written before the
+      // metadata checksum gets one (its hash key was just cross-checked).
       rocksdb::WriteOptions wo;
       wo.sync = true;
-      rocksdb::Status s = db->db->Put(wo, db->cf[kMeta], kSchemaVersionKey, std::to_string(kSchemaVersion));
+      rocksdb::WriteBatch batch;
+      rocksdb::Status s = batch.Put(db->cf[kMeta], kSchemaVersionKey, std::to_string(kSchemaVersion));
+      if (s.ok()) {
+        s = batch.Put(db->cf[kMeta], kMetaChecksumKey,
+                      storage_internal::MetaChecksum(std::to_string(kSchemaVersion), *key_bytes));
+      }
+      if (s.ok()) s = db->db->Write(wo, &batch);
       if (!s.ok()) return FromRocks(s, path, "write schema_version");
     }
+    if (!meta.partial_recovery.empty()) {
+      db->recovery_note += (db->recovery_note.empty() ? "" : "; ") + meta.partial_recovery;
+    }
+  }
+  if (db->partial_replay && !options.read_only) {
+    // This open dropped logged writes: later opens must say so too.
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    std::string note = "an earlier open (" + NowText() + ") replayed a damaged write-ahead log up to the damage; "
+                       "the writes logged after it were lost unless the same inputs were ingested again";
+    rocksdb::Status s = db->db->Put(wo, db->cf[kMeta], kPartialRecoveryKey, note);
+    if (!s.ok()) return FromRocks(s, path, "write partial_recovery");
   }
   auto store = std::make_unique<RocksStore>(std::move(db), Hasher(key));
   GUMSHOE_RETURN_IF_ERROR(store->LoadRankings());
@@ -1605,6 +1916,128 @@ Status CompactRocksStore(GraphStore& store) {
   auto* rocks = dynamic_cast<RocksStore*>(&store);
   if (rocks == nullptr) return Status::InvalidArgument("CompactRocksStore: not a store opened by OpenRocksStore");
   return rocks->Compact();
+}
+
+std::string RocksStoreRecoveryNote(const GraphStore& store) {
+  const auto* rocks = dynamic_cast<const RocksStore*>(&store);
+  return rocks == nullptr ? std::string() : rocks->recovery_note();
+}
+
+Result<StoreCheckReport> CheckRocksStore(const std::string& path) {
+  StoreCheckReport report;
+  auto add = [&](std::string what, bool ok, std::string detail) {
+    report.items.push_back(StoreCheckReport::Item{std::move(what), ok, std::move(detail)});
+  };
+  RocksStoreOptions options;
+  options.read_only = true;
+  options.create_if_missing = false;
+  options.allow_partial = true;
+  options.block_cache_bytes = 8u << 20;
+  GUMSHOE_ASSIGN_OR_RETURN(bool exists, ProbeDirectory(path, options));
+  if (!exists) return Status::NotFound("no gumshoe store at " + path);
+
+  std::vector<std::string> names;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names);
+  if (!listed.ok()) {
+    add("column families", false, FromRocks(listed, path, "list column families").message());
+    return report;
+  }
+  {
+    std::vector<std::string> missing, unknown;
+    for (size_t i = 0; i < kNumCfs; ++i) {
+      if (std::find(names.begin(), names.end(), kCfNames[i]) == names.end()) missing.emplace_back(kCfNames[i]);
+    }
+    for (const std::string& n : names) {
+      if (n != rocksdb::kDefaultColumnFamilyName && !CfByName(n)) unknown.push_back(PrintableText(n));
+    }
+    std::string detail = std::to_string(names.size()) + " families";
+    // A store older than the groups family lacks it (a writable open adds it).
+    bool ok = missing.empty() || (missing.size() == 1 && missing[0] == kCfNames[kGroups]);
+    for (const auto& m : missing) detail += ", missing " + m;
+    for (const auto& u : unknown) detail += ", unknown " + u;
+    add("column families", ok && unknown.empty(), detail);
+    if (std::find(names.begin(), names.end(), kCfNames[kMeta]) == names.end()) return report;
+  }
+
+  Result<std::shared_ptr<DbHandle>> opened = OpenDb(path, options, names, false);
+  if (!opened.ok()) {
+    add("open (write-ahead log, MANIFEST, table files)", false, opened.status().message());
+    return report;
+  }
+  std::shared_ptr<DbHandle> db = std::move(opened).value();
+  add("write-ahead log", !db->partial_replay, db->partial_replay ? db->recovery_note : "replays whole");
+
+  ReadView view(db.get(), nullptr);
+  Result<std::optional<std::string>> version_text = view.Get(kMeta, kSchemaVersionKey, "read schema_version");
+  Result<std::optional<std::string>> key_bytes = view.Get(kMeta, kHashKeyKey, "read hash_key");
+  bool meta_ok = false;
+  if (!version_text.ok() || !*version_text) {
+    add("schema version", false, version_text.ok() ? "no schema_version in meta" : version_text.status().message());
+  } else {
+    Result<int> v = ParseSchemaVersion(path, **version_text);
+    if (!v.ok()) {
+      add("schema version", false, v.status().message());
+    } else {
+      bool readable = *v >= kOldestReadableSchemaVersion && *v <= kSchemaVersion;
+      add("schema version", readable,
+          std::to_string(*v) + (readable ? "" : ", this build reads " + std::to_string(kOldestReadableSchemaVersion) +
+                                                    " to " + std::to_string(kSchemaVersion)));
+      meta_ok = readable;
+    }
+  }
+  if (!key_bytes.ok() || !*key_bytes || (*key_bytes)->size() != kHashKeyBytes) {
+    add("metadata", false,
+        key_bytes.ok() ? "hash_key missing or not " + std::to_string(kHashKeyBytes) + " bytes"
+                       : key_bytes.status().message());
+  } else if (meta_ok) {
+    HashKey key{GetBigEndian64((*key_bytes)->data()), GetBigEndian64((*key_bytes)->data() + 8)};
+    Result<MetaState> meta = VerifyMeta(*db, **version_text, **key_bytes, Hasher(key));
+    if (!meta.ok()) {
+      add("metadata", false, meta.status().message());
+    } else {
+      add("metadata", true,
+          std::string(meta->has_checksum ? "checksum matches" : "no checksum (written by an older build)") +
+              ", hash key gives the stored IDs");
+      if (!meta->partial_recovery.empty()) add("recovery history (note)", true, meta->partial_recovery);
+    }
+  }
+
+  rocksdb::Status verified = db->db->VerifyChecksum(rocksdb::ReadOptions());
+  add("table file checksums", verified.ok(), verified.ok() ? "all blocks match" : verified.ToString());
+
+  // Every value decodes (merged values through the merge operators).
+  auto scan = [&](Cf cf, const char* what, const std::function<Status(std::string_view, std::string_view)>& decode) {
+    if (db->cf[cf] == nullptr) return;
+    uint64_t n = 0, bad = 0;
+    std::string first_bad;
+    std::unique_ptr<rocksdb::Iterator> it(db->db->NewIterator(rocksdb::ReadOptions(), db->cf[cf]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      ++n;
+      Status st = decode(View(it->key()), View(it->value()));
+      if (!st.ok() && bad++ == 0) first_bad = Hex(View(it->key()).substr(0, 32)) + ": " + st.message();
+    }
+    std::string detail = std::to_string(n) + " entries";
+    if (bad > 0) detail += ", " + std::to_string(bad) + " undecodable (first " + first_bad + ")";
+    if (!it->status().ok()) {
+      detail += ", scan stopped: " + it->status().ToString();
+      bad = std::max<uint64_t>(bad, 1);
+    }
+    add(what, bad == 0, detail);
+  };
+  scan(kEntities, "entities", [](std::string_view, std::string_view v) { return DecodeEntity(v).status(); });
+  scan(kNames, "names", [](std::string_view, std::string_view v) {
+    EntityId id;
+    return DecodeEntityId(v, &id) ? Status::Ok() : Status::Corruption("not an entity id");
+  });
+  for (Cf cf : {kOutEdges, kInEdges}) {
+    scan(cf, kCfNames[cf], [](std::string_view k, std::string_view v) {
+      EntityId a, b;
+      EdgeKind kind;
+      if (!DecodeEdgeKey(k, &a, &kind, &b)) return Status::Corruption("not an edge key");
+      return DecodeEdgeStats(v).status();
+    });
+  }
+  return report;
 }
 
 }  // namespace gumshoe

@@ -170,7 +170,8 @@ std::vector<Edge> EdgesOf(const GraphReader& r, const EntityRef& ref, Direction 
 // Writes one value with plain RocksDB (no gumshoe merge operators), to plant
 // bytes a gumshoe build would never write. REQUIRES: the store was flushed
 // and closed.
-void RawPut(const std::string& path, const std::string& cf_name, const std::string& key, const std::string& value) {
+void RawPut(const std::string& path, const std::string& cf_name, const std::string& key, const std::string& value,
+            bool erase = false) {
   std::vector<std::string> names;
   REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &names).ok());
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -184,10 +185,18 @@ void RawPut(const std::string& path, const std::string& cf_name, const std::stri
   for (size_t i = 0; i < names.size(); ++i)
     if (names[i] == cf_name) target = handles[i];
   REQUIRE(target != nullptr);
-  CHECK(db->Put(rocksdb::WriteOptions(), target, key, value).ok());
+  if (erase) {
+    CHECK(db->Delete(rocksdb::WriteOptions(), target, key).ok());
+  } else {
+    CHECK(db->Put(rocksdb::WriteOptions(), target, key, value).ok());
+  }
   for (auto* h : handles) CHECK(db->DestroyColumnFamilyHandle(h).ok());
   CHECK(db->Close().ok());
   delete db;
+}
+
+void RawDelete(const std::string& path, const std::string& cf_name, const std::string& key) {
+  RawPut(path, cf_name, key, "", /*erase=*/true);
 }
 
 void Overwrite(const fs::path& file, const std::string& bytes) {
@@ -388,7 +397,7 @@ TEST_CASE("RocksStore: data, meta, records and hash key persist across reopen", 
     meta_keys.emplace_back(k);
     return true;
   }).ok());
-  CHECK(meta_keys == std::vector<std::string>{"hash_key", "run/0001", "schema_version"});
+  CHECK(meta_keys == std::vector<std::string>{"hash_key", "meta_checksum", "run/0001", "schema_version"});
   CHECK(KeysOf(*store, EntityKind::kIpAddress, "203.") == std::vector<std::string>{kIp1.key});
 }
 
@@ -472,6 +481,7 @@ TEST_CASE("RocksStore: a schema-1 store with format-1 edge values is read, merge
   RawPut(dir.path(), "out_edges", out_key, v1);
   RawPut(dir.path(), "in_edges", in_key, v1);
   RawPut(dir.path(), "meta", "schema_version", "1");
+  RawDelete(dir.path(), "meta", "meta_checksum");  // a schema-1 build wrote none
 
   EdgeStats want;
   want.count = want.success = 1;
@@ -1313,7 +1323,10 @@ TEST_CASE("RocksStore: a schema-2 store gets the groups family when opened writa
     REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), descriptors, &handles, &db).ok());
     for (size_t i = 0; i < names.size(); ++i) {
       if (names[i] == "groups") CHECK(db->DropColumnFamily(handles[i]).ok());
-      if (names[i] == "meta") CHECK(db->Put(rocksdb::WriteOptions(), handles[i], "schema_version", "2").ok());
+      if (names[i] == "meta") {
+        CHECK(db->Put(rocksdb::WriteOptions(), handles[i], "schema_version", "2").ok());
+        CHECK(db->Delete(rocksdb::WriteOptions(), handles[i], "meta_checksum").ok());  // a schema-2 build wrote none
+      }
     }
     for (auto* h : handles) CHECK(db->DestroyColumnFamilyHandle(h).ok());
     CHECK(db->Close().ok());

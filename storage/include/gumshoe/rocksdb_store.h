@@ -24,8 +24,12 @@
 // process had not flushed yet); it does not follow later writes.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gumshoe/status.h"
 #include "gumshoe/store.h"
@@ -74,6 +78,25 @@ struct RocksStoreOptions {
   // ingests should leave this off. Record lookups (ContainsRecord) are not
   // affected. For `gumshoe ingest`. Default: false.
   bool bulk_load = false;
+  // Open a store whose write-ahead log is damaged in the middle (not merely
+  // cut short by a crash) by replaying it up to the damage (RocksDB
+  // kPointInTimeRecovery); what follows the damage is not read.
+  // RocksStoreRecoveryNote() then says so. Without it such an open fails
+  // with Corruption. A writable open also records the loss in the metadata
+  // (meta key "partial_recovery"), so every later open reports it; a re-ingest
+  // of the same inputs restores the lost records (record dedup).
+  // Default: false.
+  bool allow_partial = false;
+  // A writable store refuses writes (Apply, Flush) with IoError "no space
+  // left on device writing <path>" while the filesystem holding it has less
+  // free space than this: RocksDB needs room for flushes and compactions,
+  // and a write that fails half-way is harder to recover from than one not
+  // started. 0 disables the check (RocksDB's own NoSpace errors still end in
+  // the same IoError). Default: 64 MiB.
+  uint64_t min_free_bytes = 64u << 20;
+  // Tests only: replaces the keyed hash of entity IDs, e.g. to force two
+  // keys onto one ID. Default: empty (the store's SipHash key).
+  std::function<EntityId(EntityKind, std::string_view)> entity_id_for_testing;
 };
 
 // Opens (or creates) the store in directory `path`. Errors: NotFound (no store
@@ -87,5 +110,34 @@ Result<std::unique_ptr<GraphStore>> OpenRocksStore(const std::string& path, cons
 // Errors: InvalidArgument (not a RocksDB store, or opened read-only), IoError,
 // Corruption (a stored value cannot be merged).
 Status CompactRocksStore(GraphStore& store);
+
+// What the open of a store returned by OpenRocksStore could not recover:
+// empty for a whole store; else one line per loss (a damaged write-ahead log
+// replayed up to the damage under allow_partial, or a loss recorded by an
+// earlier such open).
+std::string RocksStoreRecoveryNote(const GraphStore& store);
+
+// The result of CheckRocksStore: one line per check, and whether all passed.
+struct StoreCheckReport {
+  struct Item {
+    std::string what;    // "metadata checksum", "column family names", ...
+    bool ok = false;
+    std::string detail;  // what was found (counts, or what is damaged)
+  };
+  std::vector<Item> items;
+  bool ok() const {
+    for (const Item& i : items)
+      if (!i.ok) return false;
+    return !items.empty();
+  }
+};
+
+// Verifies the whole store at `path` without writing to it: the column
+// family list, the write-ahead log (replayed strictly), the schema version,
+// the metadata checksum and hash-key cross-check, every table file's block
+// checksums (RocksDB VerifyChecksum), and that every stored entity and edge
+// value decodes. Errors: NotFound (no store); damage is reported in the
+// items, not as an error.
+Result<StoreCheckReport> CheckRocksStore(const std::string& path);
 
 }  // namespace gumshoe
