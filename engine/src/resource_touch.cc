@@ -68,11 +68,19 @@ std::string ResourceTouches::ToText(const std::function<std::string(std::string_
   if (touches.empty()) out += indent + "nothing touched " + ref(resource) + " in the window\n";
   for (const ResourceTouch& t : touches) {
     std::string line = indent + ref(t.actor) + (t.attempt_only ? " attempted " : " ") +
-                       std::string(EdgeKindName(t.edge)) + " x" + std::to_string(t.window_count);
+                       std::string(EdgeKindName(t.edge)) + " x" + std::to_string(t.window_count) + " in the window";
+    // Counts come from hourly buckets: an hour cut by the window counts whole.
+    if (!t.window_first_exact || !t.window_last_exact) line += " (counted by the hour)";
     if (t.attempt_only) line += " (all failed)";
     else if (t.failure > 0) line += " (" + std::to_string(t.success) + " ok, " + std::to_string(t.failure) + " failed in all)";
-    line += t.first_seen == t.last_seen ? " at " + FormatTime(t.first_seen)
-                                        : " between " + FormatTime(t.first_seen) + " and " + FormatTime(t.last_seen);
+    auto when = [](Timestamp x, bool exact) {
+      return exact ? FormatTime(x) : "the hour from " + FormatTime(x);
+    };
+    if (t.window_first == t.window_last && t.window_first_exact == t.window_last_exact)
+      line += (t.window_first_exact ? " at " : " in ") + when(t.window_first, t.window_first_exact);
+    else
+      line += ", first " + when(t.window_first, t.window_first_exact) + ", last " +
+              when(t.window_last, t.window_last_exact);
     if (!t.from.empty()) {
       line += " from";
       for (size_t i = 0; i < t.from.size(); ++i) line += (i ? ", " : " ") + escape(t.from[i].key);
@@ -81,7 +89,9 @@ std::string ResourceTouches::ToText(const std::function<std::string(std::string_
       line += " with";
       for (size_t i = 0; i < t.credentials.size(); ++i) line += (i ? ", " : " ") + ref(t.credentials[i]);
     }
-    if (!t.first_evidence.empty()) line += " [" + escape(t.first_evidence) + "]";
+    // The evidence cited is an observation in the window.
+    if (t.window_first_exact && !t.first_evidence.empty()) line += " [" + escape(t.first_evidence) + "]";
+    else if (t.window_last_exact && !t.last_evidence.empty()) line += " [" + escape(t.last_evidence) + "]";
     out += line + "\n";
   }
   if (omitted > 0) out += indent + "(" + std::to_string(omitted) + " less active touches left out)\n";
@@ -131,6 +141,27 @@ Result<ResourceTouches> TouchesOf(const GraphReader& reader, const EntityRef& re
     t.last_seen = found[i].stats.last_seen;
     t.first_evidence = found[i].stats.first_evidence.ref;
     t.last_evidence = found[i].stats.last_evidence.ref;
+    if (window.Contains(t.first_seen)) {
+      t.window_first = t.first_seen;
+      t.window_first_exact = true;
+    }
+    if (window.Contains(t.last_seen)) {
+      t.window_last = t.last_seen;
+      t.window_last_exact = true;
+    }
+    std::set<uint32_t> hours = ActiveHours(found[i].stats, window);
+    if (!hours.empty()) {
+      if (t.window_first == kNoTime) t.window_first = static_cast<Timestamp>(*hours.begin()) * 3600;
+      if (t.window_last == kNoTime) t.window_last = static_cast<Timestamp>(*hours.rbegin()) * 3600;
+    }
+    if (t.window_first == kNoTime) {  // structural, no buckets
+      t.window_first = t.first_seen;
+      t.window_first_exact = true;
+    }
+    if (t.window_last == kNoTime) {
+      t.window_last = t.last_seen;
+      t.window_last_exact = true;
+    }
     result.touches.push_back(std::move(t));
   }
   std::vector<size_t> order(result.touches.size());

@@ -92,11 +92,27 @@ TEST_CASE("ResourceTouches: who touched a bucket, when, from where, with which c
   CHECK(t->Credentials() ==
         std::vector<EntityRef>{User("carol"), kSession, Key("AKIACAROL"), Key("ASIAETL7")});
   std::string text = t->ToText([](std::string_view s) { return std::string(s); }, "");
-  CHECK(text.find("role_session:arn:aws:sts::111122223333:assumed-role/etl/job-7 read x9 between "
-                  "2026-03-01T10:00:00Z and 2026-03-01T10:08:00Z from 198.51.100.7 with access_key:ASIAETL7 "
+  CHECK(text.find("role_session:arn:aws:sts::111122223333:assumed-role/etl/job-7 read x9 in the window, first "
+                  "2026-03-01T10:00:00Z, last 2026-03-01T10:08:00Z from 198.51.100.7 with access_key:ASIAETL7 "
                   "[cloudtrail:r0]") != std::string::npos);
-  CHECK(text.find("iam_user:arn:aws:iam::111122223333:user/dave attempted read x1 (all failed)") != std::string::npos);
+  CHECK(text.find("iam_user:arn:aws:iam::111122223333:user/dave attempted read x1 in the window (all failed)") !=
+        std::string::npos);
 
+  SECTION("a window holding part of the reads: counts, times and evidence of that part only") {
+    // Reads at minutes 0..8 of 10:00; a window from 10:05 holds 4 of them, but
+    // buckets are hourly: the count is the hour's 9, said with hour precision.
+    auto part = TouchesOf(store, kBucket, TimeWindow{kT0 + 300, kT0 + 3 * 3600});
+    REQUIRE(part.ok());
+    const ResourceTouch* s = TouchBy(*part, kSession);
+    REQUIRE(s != nullptr);
+    CHECK_FALSE(s->window_first_exact);  // the edge's first read (10:00) is before the window
+    CHECK(s->window_first == kT0);
+    CHECK(s->window_last_exact);
+    CHECK(s->window_last == kT0 + 480);
+    std::string t2 = part->ToText([](std::string_view x) { return std::string(x); }, "");
+    CHECK(t2.find("read x9 in the window (counted by the hour), first the hour from 2026-03-01T10:00:00Z, last 2026-03-01T10:08:00Z from "
+                  "198.51.100.7 with access_key:ASIAETL7 [cloudtrail:r8]") != std::string::npos);
+  }
   SECTION("outside the window nothing touched it") {
     auto none = TouchesOf(store, kBucket, TimeWindow{kT0 + 5 * 3600, kT0 + 6 * 3600});
     REQUIRE(none.ok());

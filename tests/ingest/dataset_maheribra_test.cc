@@ -14,9 +14,11 @@
 #include <string>
 
 #include "gumshoe/ingest.h"
+#include "gumshoe/investigate.h"
 #include "gumshoe/lineage.h"
 #include "gumshoe/memory_store.h"
 #include "gumshoe/pivot.h"
+#include "gumshoe/resource_touch.h"
 #include "gumshoe/time_util.h"
 
 namespace gumshoe {
@@ -151,6 +153,35 @@ TEST_CASE("Dataset maheribra: descendants of the attacker's key are the five ses
   CHECK(LinkTo(*down, {EntityKind::kAccessKey, "ASIAUACFUVW5DAIWYKM7"}, kPacuSession) != nullptr);
   // Keys, sessions and the start: nothing else was minted or created.
   CHECK(down->nodes.size() == 1 + 5 + 2);
+}
+
+TEST_CASE("Dataset maheribra: from the sensitive bucket, who read it and that credential's lineage",
+          "[ingest][dataset][shared][resource]") {
+  MemoryStore& store = Store();
+  const EntityRef bucket{EntityKind::kS3Bucket, "aws-attack-chain-lab-sensitive-a4d694d045bb26b29bc1375294"};
+  const EntityRef exfil_key{EntityKind::kAccessKey, "ASIAUACFUVW5ALWCP7NT"};
+  auto t = TouchesOf(store, bucket, TimeWindow{});
+  REQUIRE(t.ok());
+  REQUIRE(t->touches.size() == 1);  // one GetObject, 11:50:57Z
+  const ResourceTouch& read = t->touches[0];
+  CHECK(read.actor == kExfilSession);
+  CHECK(read.edge == EdgeKind::kRead);
+  CHECK(read.window_count == 1);
+  CHECK(read.first_seen == T("2026-07-28T11:50:57Z"));
+  CHECK(read.first_evidence == "cloudtrail:dd5c2904-cb49-42b1-abf7-bf37cef29a29");
+  CHECK(read.from == std::vector<EntityRef>{{EntityKind::kIpAddress, "212.129.81.36"}});
+  CHECK(read.credentials == std::vector<EntityRef>{exfil_key});
+
+  auto inv = Investigate(store, bucket, InvestigateOptions{});
+  REQUIRE(inv.ok());
+  const CredentialLineage* of_key = nullptr;
+  for (const CredentialLineage& l : inv->lineages)
+    if (l.credential == exfil_key) of_key = &l;
+  REQUIRE(of_key != nullptr);
+  REQUIRE(of_key->lineage);
+  REQUIRE(of_key->lineage->Roots().size() == 1);
+  CHECK(of_key->lineage->nodes[of_key->lineage->Roots()[0]].entity.ref() == kUser);
+  CHECK(LinkTo(*of_key->lineage, exfil_key, kUserKey)->event_id == "cloudtrail:70dff8a0-9ea1-45a2-95e9-7ae83a9861ec");
 }
 
 }  // namespace

@@ -45,6 +45,13 @@ struct ResourceTouch {
   bool attempt_only = false;         // every observation failed
   Timestamp first_seen = kNoTime;    // the edge's first/last observation (totals)
   Timestamp last_seen = kNoTime;
+  // First and last observation inside the window: exact when the edge's own
+  // first/last lie in it, else the start of the first / last active hour in
+  // it (the *_exact flags say which).
+  Timestamp window_first = kNoTime;
+  Timestamp window_last = kNoTime;
+  bool window_first_exact = false;
+  bool window_last_exact = false;
   std::string first_evidence;
   std::string last_evidence;
   std::vector<EntityRef> from;       // sorted, at most ResourceTouchOptions::max_each
@@ -64,9 +71,10 @@ struct ResourceTouches {
   // The distinct credentials of the touches that succeeded (keys, sessions,
   // DB users, principals), for their lineage.
   std::vector<EntityRef> Credentials() const;
-  // One line per touch, indented by `indent`: "role_session:… read x1 at
-  // 2026-…Z from 212.129.81.36 with access_key:ASIA… [cloudtrail:…]"; an
-  // attempt reads "attempted read x1 (all failed)". `escape` makes
+  // One line per touch, indented by `indent`: "role_session:… read x1 in the
+  // window at 2026-…Z from 212.129.81.36 with access_key:ASIA…
+  // [cloudtrail:…]"; an attempt reads "attempted read x1 in the window (all
+  // failed)"; an hour-precision time reads "in the hour from 2026-…:00:00Z". `escape` makes
   // log-derived text safe for the output.
   std::string ToText(const std::function<std::string(std::string_view)>& escape, const std::string& indent) const;
 };
