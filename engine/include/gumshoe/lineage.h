@@ -28,7 +28,7 @@
 //     edge has observations in (every call signed with the key is one);
 //   - an owner's created/launched edge with at least one successful
 //     observation belongs to the key when its first or last evidence time
-//     lies in that active time;
+//     (else its first or last seen) lies in that active time;
 //   - when several keys of the owner were active at that time, the keys that
 //     called from the creating call's source IP (src_ip counter, the key's
 //     called_from edge in that hour) win; when that still leaves several, the
