@@ -287,6 +287,38 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
       j.w().EndObject();
     }
     j.w().EndArray();
+    j.Key("derived");
+    j.w().StartArray();
+    for (const auto& g : result->derived) {
+      j.w().StartObject();
+      j.Field("name", g.name);
+      j.Field("total", g.total);
+      j.Field("total_exact", g.total_exact);
+      j.Key("items");
+      j.w().StartArray();
+      for (const auto& item : g.items) {
+        j.w().StartObject();
+        j.Field("kind", EntityKindName(item.entity.kind));
+        j.Field("key", item.entity.key);
+        j.Field("count", item.count);
+        j.Time("first_seen", item.first_seen);
+        j.Time("last_seen", item.last_seen);
+        j.Field("first_evidence", item.first_evidence);
+        j.Field("last_evidence", item.last_evidence);
+        j.Key("keys");
+        j.w().StartArray();
+        for (const auto& k : item.keys) j.String(k);
+        j.w().EndArray();
+        j.Key("related");
+        j.w().StartArray();
+        for (const auto& r : item.related) j.Ref(r);
+        j.w().EndArray();
+        j.w().EndObject();
+      }
+      j.w().EndArray();
+      j.w().EndObject();
+    }
+    j.w().EndArray();
     j.w().EndObject();
     j.Print();
     return kExitOk;
@@ -321,6 +353,28 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
                                 : "  ... at least %llu more (use --offset %zu; --scan-limit 0 reads them all)\n",
                   static_cast<unsigned long long>(g.total - args.offset - g.neighbors.size()),
                   args.offset + g.neighbors.size());
+  }
+  for (const auto& g : result->derived) {
+    const bool roles = g.name == "roles_assumed";
+    const bool by = g.name == "assumed_by";
+    std::printf("\n%s (%s%llu; derived from key -minted-> key -credential_of-> session -assumed_role-> role)\n",
+                roles ? "roles assumed" : by ? "assumed by" : "sessions started", g.total_exact ? "" : ">= ",
+                static_cast<unsigned long long>(g.total));
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& item : g.items) {
+      std::string keys, related;
+      for (const auto& k : item.keys) keys += (keys.empty() ? "" : " ") + k;
+      for (const auto& r : item.related) related += (related.empty() ? "" : " ") + ShortName(r);
+      rows.push_back({std::string(EntityKindName(item.entity.kind)), item.entity.key, Num(item.count),
+                      FormatTime(item.first_seen), FormatTime(item.last_seen), keys, related, item.first_evidence});
+    }
+    PrintTable({"  kind", "key", by ? "assumptions" : "mints", "first seen", "last seen",
+                by ? "with" : "via keys", roles || by ? "sessions" : "role", "first event"},
+               rows);
+    if (g.total > args.offset + g.items.size())
+      std::printf("  ... %llu more (use --offset %zu)\n",
+                  static_cast<unsigned long long>(g.total - args.offset - g.items.size()),
+                  args.offset + g.items.size());
   }
   return kExitOk;
 }

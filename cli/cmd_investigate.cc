@@ -214,6 +214,40 @@ void WriteIndicators(JsonOut& j, const IndicatorsResult& r) {
   j.w().EndObject();
 }
 
+void WriteTouches(JsonOut& j, const ResourceTouches& t) {
+  j.w().StartObject();
+  j.Key("resource");
+  j.Ref(t.resource);
+  j.Key("touches");
+  j.w().StartArray();
+  for (const ResourceTouch& x : t.touches) {
+    j.w().StartObject();
+    j.Key("actor");
+    j.Ref(x.actor);
+    j.Field("edge", EdgeKindName(x.edge));
+    j.Field("window_count", x.window_count);
+    j.Field("edge_success", x.success);
+    j.Field("edge_failure", x.failure);
+    j.Field("attempt_only", x.attempt_only);
+    j.Time("first_seen", x.first_seen);
+    j.Time("last_seen", x.last_seen);
+    j.Field("first_evidence", x.first_evidence);
+    j.Field("last_evidence", x.last_evidence);
+    j.Key("from");
+    j.w().StartArray();
+    for (const auto& r : x.from) j.Ref(r);
+    j.w().EndArray();
+    j.Key("credentials");
+    j.w().StartArray();
+    for (const auto& r : x.credentials) j.Ref(r);
+    j.w().EndArray();
+    j.w().EndObject();
+  }
+  j.w().EndArray();
+  j.Field("omitted", static_cast<uint64_t>(t.omitted));
+  j.w().EndObject();
+}
+
 // ---- blast-radius ----
 
 struct BlastArgs {
@@ -243,6 +277,7 @@ int RunBlast(CliContext& ctx, const BlastArgs& args) {
   options.max_depth = args.depth;
   options.edge_kinds = *edges;
   options.max_fanout = args.max_fanout;
+  options.include_resource_touchers = true;
   auto r = BlastRadius(*snapshot, *ref, options);
   if (!r.ok()) return ReportError(ctx, r.status());
   if (!args.dot.empty()) {
@@ -424,6 +459,10 @@ int RunTimeline(CliContext& ctx, const TimelineArgs& args) {
     j.w().EndArray();
     j.Field("omitted_items", static_cast<uint64_t>(r->omitted_items));
     j.Field("truncated", r->truncated);
+    if (r->touches) {
+      j.Key("touched_by");
+      WriteTouches(j, *r->touches);
+    }
     j.w().EndObject();
     j.Print();
     return kExitOk;
@@ -440,6 +479,11 @@ int RunTimeline(CliContext& ctx, const TimelineArgs& args) {
   PrintTable({"hour", "what", "item", "count", "ok/fail (edge total)", "new", "via"}, rows);
   if (r->entries.size() > rows.size()) std::printf("... %zu more rows (use --limit)\n", r->entries.size() - rows.size());
   if (r->omitted_items > 0) std::printf("(%zu less active items left out)\n", r->omitted_items);
+  if (r->touches) {
+    std::printf("\nTouched by (who, when, from where, with which credential):\n");
+    std::string text = r->touches->ToText([](std::string_view s) { return TerminalSafe(s); }, "  ");
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  }
   return kExitOk;
 }
 
@@ -595,6 +639,10 @@ int RunInvestigate(CliContext& ctx, const InvestigateArgs& args) {
       j.w().EndObject();
     }
     j.w().EndArray();
+    if (inv->touches) {
+      j.Key("touched_by");
+      WriteTouches(j, *inv->touches);
+    }
     j.Key("lineages");
     j.w().StartArray();
     for (const auto& l : inv->lineages) {

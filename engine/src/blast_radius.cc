@@ -13,6 +13,7 @@
 #include <boost/graph/filtered_graph.hpp>
 
 #include "gumshoe/codec.h"
+#include "gumshoe/resource_touch.h"
 
 namespace gumshoe {
 namespace {
@@ -501,6 +502,27 @@ Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef
     result.footholds.push_back(start);
   }
   result.foothold_note = BlastFootholdNote(start.kind == EntityKind::kFinding, marked, false);
+  std::string touchers_note;
+  if (options.include_resource_touchers && IsResourceKind(start.kind) && start.kind != EntityKind::kEc2Instance) {
+    // Who touched the resource: their reach is what the resource's exposure leads to.
+    GUMSHOE_ASSIGN_OR_RETURN(ResourceTouches touches, TouchesOf(reader, start, result.window));
+    size_t added = 0, more = 0;
+    for (const ResourceTouch& t : touches.touches) {
+      if (t.attempt_only || !IsFallbackFootholdKind(t.actor.kind) ||
+          std::find(result.footholds.begin(), result.footholds.end(), t.actor) != result.footholds.end())
+        continue;
+      if (added >= options.max_resource_touchers) {
+        ++more;
+        continue;
+      }
+      result.footholds.push_back(t.actor);
+      ++added;
+    }
+    if (added > 0) {
+      touchers_note = "; plus " + std::to_string(added) + " principal(s) that touched it in the window";
+      if (more + touches.omitted > 0) touchers_note += " (" + std::to_string(more + touches.omitted) + " more left out)";
+    }
+  }
   if (options.include_launchers) {
     // An instance foothold widens to whoever launched it in the window: the
     // attacker's other instances are in scope too.
@@ -526,6 +548,7 @@ Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef
       result.footholds.insert(result.footholds.end(), launchers.begin(), launchers.end());
     }
   }
+  result.foothold_note += touchers_note;
 
   std::vector<BlastRule> rules = DefaultBlastRules();
   if (!options.edge_kinds.empty())

@@ -317,6 +317,14 @@ Result<Investigation> Investigate(const GraphReader& reader, const EntityRef& st
     inv.finding = std::move(info);
   } else {
     inv.involved.push_back(InvolvedEntity{*entity, true});
+    if (IsResourceKind(start.kind)) {
+      GUMSHOE_ASSIGN_OR_RETURN(ResourceTouches touches, TouchesOf(reader, start, inv.window));
+      for (const EntityRef& c : touches.Credentials()) {
+        GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> e, reader.Find(c));
+        if (e) inv.involved.push_back(InvolvedEntity{std::move(*e), false});
+      }
+      inv.touches = std::move(touches);
+    }
   }
 
   for (const InvolvedEntity& i : inv.involved) {
@@ -330,6 +338,7 @@ Result<Investigation> Investigate(const GraphReader& reader, const EntityRef& st
   }
 
   BlastRadiusOptions bopts = options.blast;
+  bopts.include_resource_touchers = true;
   bopts.window = inv.window;
   bopts.scope = options.scope;
   GUMSHOE_ASSIGN_OR_RETURN(inv.blast, BlastRadius(reader, start, bopts));
@@ -466,6 +475,11 @@ std::string Investigation::ToText(const std::function<std::string(std::string_vi
   for (const InvolvedEntity& i : involved)
     line(std::string("  ") + (i.foothold ? "* " : "  ") + ref(i.entity.ref()) +
          (i.foothold ? "  (foothold)" : ""));
+  if (touches) {
+    line("");
+    line("TOUCHED BY (who, when, from where, with which credential)");
+    out += touches->ToText(esc, "  ");
+  }
   line("");
   line("CREDENTIAL LINEAGE");
   if (lineages.empty()) line("  no credential involved");

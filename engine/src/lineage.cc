@@ -107,6 +107,7 @@ std::string_view LineageRootName(LineageRoot root) {
     case LineageRoot::kOriginNotObserved: return "origin_not_observed";
     case LineageRoot::kCycle: return "cycle";
     case LineageRoot::kDepthLimit: return "depth_limit";
+    case LineageRoot::kConsoleLogin: return "console_login";
   }
   return "unknown";
 }
@@ -118,7 +119,23 @@ struct Candidate {
   EdgeKind kind;
   bool other_is_src;  // stored edge is other -kind-> node
   EdgeStats stats;
+  std::optional<EntityRef> via;  // stored edge is *via -kind-> other (a key's owner made it)
+  std::string note;
 };
+
+// Whether the edge has an observation at `t`: within its first-last seen and
+// in an hour it has observations in (when it keeps hourly buckets).
+bool ActiveAt(const EdgeStats& s, Timestamp t) {
+  if (t == kNoTime || s.first_seen == kNoTime || t < s.first_seen || t > s.last_seen) return false;
+  if (s.hourly.empty()) return true;
+  std::optional<uint32_t> h = HourOf(t);
+  return h && s.hourly.count(*h) != 0;
+}
+
+// Seconds between a console session's creationDate and its ConsoleLogin.
+constexpr Timestamp kConsoleLoginSkew = 300;
+// A console session lasts at most 12 hours.
+constexpr Timestamp kConsoleSessionMax = 12 * 3600;
 
 std::string_view ArnAccountOf(std::string_view arn) {
   if (arn.substr(0, 4) != "arn:") return {};
@@ -163,6 +180,11 @@ class Walker {
   }
   Result<std::vector<Candidate>> Parents(const Entity& e);
   Result<std::vector<Candidate>> Children(const Entity& e);
+  // Forward mode: what the key's owner created or launched with calls signed
+  // with the key (the time rule in lineage.h).
+  Status KeyCreations(const Entity& key, std::vector<Candidate>& out);
+  // The ConsoleLogin a temporary key came from, when it is a console session.
+  Result<std::optional<ConsoleSignIn>> ConsoleSignInOf(const Entity& key, Timestamp earliest_use);
   Result<size_t> NodeFor(const EntityRef& ref, int depth, bool* created);
   Status Classify(LineageNode& node, const std::vector<size_t>& incoming);
   // First and last seen over the key's authenticated_with in-edges or the
@@ -293,6 +315,7 @@ Result<std::vector<Candidate>> Walker::Children(const Entity& e) {
     case EntityKind::kAccessKey:
       GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kOut, EdgeKind::kMinted, out));
       if (!IsLongTermKey(e.key)) GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kOut, EdgeKind::kCredentialOf, out));
+      GUMSHOE_RETURN_IF_ERROR(KeyCreations(e, out));
       break;
     case EntityKind::kIamRole:
       GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kIn, EdgeKind::kAssumedRole, out));
@@ -319,6 +342,165 @@ Result<std::vector<Candidate>> Walker::Children(const Entity& e) {
   return out;
 }
 
+Status Walker::KeyCreations(const Entity& key, std::vector<Candidate>& out) {
+  std::vector<Candidate> owners;
+  GUMSHOE_RETURN_IF_ERROR(Edges(key.ref(), Direction::kOut, EdgeKind::kCredentialOf, owners));
+  for (const Candidate& owner : owners) {
+    // The owner's keys and when each signed its calls.
+    std::vector<Candidate> uses;
+    GUMSHOE_RETURN_IF_ERROR(Edges(owner.other, Direction::kOut, EdgeKind::kAuthenticatedWith, uses));
+    const Candidate* mine = nullptr;
+    for (const Candidate& u : uses)
+      if (u.other == key.ref()) mine = &u;
+    if (mine == nullptr) continue;  // no call signed with it observed: no active time
+    std::vector<Candidate> made;
+    GUMSHOE_RETURN_IF_ERROR(Edges(owner.other, Direction::kOut, EdgeKind::kCreated, made));
+    GUMSHOE_RETURN_IF_ERROR(Edges(owner.other, Direction::kOut, EdgeKind::kLaunched, made));
+    const std::string owner_name = FormatRef(owner.other);
+    for (Candidate& m : made) {
+      if (m.stats.success == 0 || m.other == key.ref()) continue;  // attempts create nothing
+      Timestamp at = kNoTime;
+      for (Timestamp t : {m.stats.first_evidence.time, m.stats.last_evidence.time, m.stats.first_seen,
+                          m.stats.last_seen}) {
+        if (ActiveAt(mine->stats, t)) {
+          at = t;
+          break;
+        }
+      }
+      if (at == kNoTime) continue;
+      std::vector<const Candidate*> active;
+      for (const Candidate& u : uses)
+        if (ActiveAt(u.stats, at)) active.push_back(&u);
+      std::string note;
+      if (active.size() <= 1) {
+        note = "signed with this key: the only key of " + owner_name + " in use at " + FormatTime(at);
+      } else {
+        // Several keys in use that hour: the creating call's source IP decides.
+        std::set<std::string> ips;
+        for (const auto& [name, v] : m.stats.counters)
+          if (name.rfind("src_ip:", 0) == 0) ips.insert(name.substr(7));
+        std::vector<const Candidate*> by_ip;
+        for (const Candidate* a : active) {
+          if (ips.empty()) break;
+          std::vector<Candidate> from;
+          GUMSHOE_RETURN_IF_ERROR(Edges(a->other, Direction::kOut, EdgeKind::kCalledFrom, from));
+          for (const Candidate& f : from) {
+            if (f.other.kind == EntityKind::kIpAddress && ips.count(f.other.key) && ActiveAt(f.stats, at)) {
+              by_ip.push_back(a);
+              break;
+            }
+          }
+        }
+        bool mine_by_ip = std::find(by_ip.begin(), by_ip.end(), mine) != by_ip.end();
+        if (!by_ip.empty() && !mine_by_ip) continue;  // another key called from that IP
+        if (by_ip.size() == 1) {
+          note = "signed with this key: of the keys of " + owner_name + " in use at " + FormatTime(at) +
+                 ", the only one calling from " + *ips.begin();
+        } else {
+          const std::vector<const Candidate*>& left = by_ip.empty() ? active : by_ip;
+          std::vector<std::string> names;
+          for (const Candidate* a : left) names.push_back(a->other.key);
+          std::sort(names.begin(), names.end());
+          note = "ambiguous: keys";
+          for (size_t i = 0; i < names.size(); ++i) note += (i ? ", " : " ") + names[i];
+          note += " of " + owner_name + " were all in use at " + FormatTime(at);
+        }
+      }
+      m.via = owner.other;
+      m.other_is_src = false;
+      m.note = std::move(note);
+      out.push_back(std::move(m));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<ConsoleSignIn>> Walker::ConsoleSignInOf(const Entity& key, Timestamp earliest_use) {
+  if (key.kind != EntityKind::kAccessKey || IsLongTermKey(key.key)) return std::optional<ConsoleSignIn>();
+  std::vector<Candidate> minted;
+  GUMSHOE_RETURN_IF_ERROR(Edges(key.ref(), Direction::kIn, EdgeKind::kMinted, minted));
+  if (!minted.empty()) return std::optional<ConsoleSignIn>();  // GetSessionToken and the like
+  std::vector<Candidate> owners;
+  GUMSHOE_RETURN_IF_ERROR(Edges(key.ref(), Direction::kOut, EdgeKind::kCredentialOf, owners));
+  const Candidate* user = nullptr;
+  for (const Candidate& o : owners)
+    if (o.other.kind == EntityKind::kIamUser && user == nullptr) user = &o;
+  if (user == nullptr) return std::optional<ConsoleSignIn>();
+  const std::string* flag = key.Attr("console_session");
+  const bool flagged = flag != nullptr && *flag == "true";
+  Timestamp created = kNoTime;
+  if (const std::string* cd = key.Attr("session_created"))
+    if (auto t = ParseIsoTime(*cd)) created = *t;
+
+  // The user's successful sign-ins: the "login:" counters, else the edge's
+  // evidence when every observation succeeded.
+  std::vector<Candidate> edges;
+  GUMSHOE_RETURN_IF_ERROR(Edges(user->other, Direction::kOut, EdgeKind::kConsoleLogin, edges));
+  std::vector<ConsoleSignIn> logins;
+  for (const Candidate& c : edges) {
+    std::set<std::string> events;
+    for (const auto& [name, n] : c.stats.counters) {
+      if (name.rfind("login:", 0) != 0) continue;
+      std::string_view rest = std::string_view(name).substr(6);
+      std::string_view f[3];
+      bool ok = true;
+      for (int k = 0; k < 3 && ok; ++k) {
+        size_t bar = rest.find('|');
+        ok = bar != std::string_view::npos;
+        if (ok) {
+          f[k] = rest.substr(0, bar);
+          rest.remove_prefix(bar + 1);
+        }
+      }
+      auto t = ok ? ParseIsoTime(f[0]) : std::nullopt;
+      if (!t) continue;
+      ConsoleSignIn s;
+      s.principal = user->other;
+      s.time = *t;
+      if (f[1] != "-") s.source_ip = std::string(f[1]);
+      if (f[2] == "Yes") s.mfa = "yes";
+      if (f[2] == "No") s.mfa = "no";
+      if (rest != "-") s.event_id = std::string(rest);
+      s.observed = true;
+      events.insert(s.event_id);
+      logins.push_back(std::move(s));
+    }
+    if (c.stats.failure != 0 || c.stats.success == 0) continue;
+    for (const Evidence* ev : {&c.stats.first_evidence, &c.stats.last_evidence}) {
+      if (ev->time == kNoTime || events.count(ev->ref)) continue;
+      ConsoleSignIn s;
+      s.principal = user->other;
+      s.time = ev->time;
+      s.event_id = ev->ref;
+      s.observed = true;
+      events.insert(ev->ref);
+      logins.push_back(std::move(s));
+    }
+  }
+  const ConsoleSignIn* best = nullptr;
+  for (const ConsoleSignIn& s : logins) {
+    if (created != kNoTime) {
+      Timestamp d = s.time > created ? s.time - created : created - s.time;
+      if (d > kConsoleLoginSkew) continue;
+      if (best == nullptr || d < (best->time > created ? best->time - created : created - best->time)) best = &s;
+    } else if (flagged && earliest_use != kNoTime) {
+      if (s.time > earliest_use || earliest_use - s.time > kConsoleSessionMax) continue;
+      if (best == nullptr || s.time > best->time) best = &s;
+    }
+  }
+  if (best == nullptr && !flagged) return std::optional<ConsoleSignIn>();
+  ConsoleSignIn out;
+  if (best != nullptr) {
+    out = *best;
+  } else {
+    out.principal = user->other;
+    out.time = created;
+  }
+  if (out.mfa.empty())
+    if (const std::string* m = key.Attr("mfa_authenticated")) out.mfa = *m == "true" ? "yes" : *m == "false" ? "no" : "";
+  return std::optional<ConsoleSignIn>(std::move(out));
+}
+
 Result<size_t> Walker::NodeFor(const EntityRef& ref, int depth, bool* created) {
   *created = false;
   auto it = index_.find(ref);
@@ -329,6 +511,9 @@ Result<size_t> Walker::NodeFor(const EntityRef& ref, int depth, bool* created) {
   node.depth = depth;
   GUMSHOE_ASSIGN_OR_RETURN(node.account, AccountOf(node.entity));
   GUMSHOE_ASSIGN_OR_RETURN(node.earliest_use, EarliestUse(node.entity));
+  if (!opt_.descendants && node.entity.kind == EntityKind::kAccessKey) {
+    GUMSHOE_ASSIGN_OR_RETURN(node.console_sign_in, ConsoleSignInOf(node.entity, node.earliest_use));
+  }
   if (ranges_ && node.entity.kind == EntityKind::kIpAddress) AnnotateAwsIp(*ranges_, node.entity);
   res_.nodes.push_back(std::move(node));
   index_.emplace(ref, res_.nodes.size() - 1);
@@ -358,9 +543,20 @@ Status Walker::Classify(LineageNode& node, const std::vector<size_t>& incoming) 
       node.note += "; its origin is in that account's logs";
       return Status::Ok();
     case EntityKind::kIamUser: {
+      const ConsoleSignIn* sign_in = nullptr;
+      for (size_t l : incoming) {
+        const LineageNode& child = res_.nodes[res_.links[l].from];
+        if (res_.links[l].edge == EdgeKind::kCredentialOf && child.console_sign_in) sign_in = &*child.console_sign_in;
+      }
       if (e.tags.count("root") != 0 || e.key.ends_with(":root")) {
         node.root = LineageRoot::kRootAccount;
         node.note = "root user of account " + node.account;
+        if (sign_in != nullptr) node.note += "; " + sign_in->Describe();
+        return Status::Ok();
+      }
+      if (sign_in != nullptr) {
+        node.root = LineageRoot::kConsoleLogin;
+        node.note = sign_in->Describe() + "; the user's creation was not observed";
         return Status::Ok();
       }
       std::vector<Candidate> keys;
@@ -530,7 +726,16 @@ Result<LineageResult> Walker::Run(const EntityRef& start) {
     queue.pop_front();
     Entity e = res_.nodes[ni].entity;
     int depth = res_.nodes[ni].depth;
-    GUMSHOE_ASSIGN_OR_RETURN(std::vector<Candidate> cands, opt_.descendants ? Children(e) : Parents(e));
+    // Forward mode: the session or user a key belongs to is listed, not
+    // walked: its other keys and what they made are not this key's.
+    bool owner_only = opt_.descendants && ni != 0 && !incoming[ni].empty();
+    for (size_t l : incoming[ni])
+      owner_only = owner_only && res_.links[l].edge == EdgeKind::kCredentialOf &&
+                   res_.nodes[res_.links[l].from].entity.kind == EntityKind::kAccessKey;
+    std::vector<Candidate> cands;
+    if (!owner_only) {
+      GUMSHOE_ASSIGN_OR_RETURN(cands, opt_.descendants ? Children(e) : Parents(e));
+    }
     // Nearest in time first: a parent shortly before the child's first use
     // beats one long before, and both beat one after it.
     Timestamp ref_time = res_.nodes[ni].earliest_use != kNoTime ? res_.nodes[ni].earliest_use : e.first_seen;
@@ -575,7 +780,8 @@ Result<LineageResult> Walker::Run(const EntityRef& start) {
       link.from = ni;
       link.to = oi;
       link.edge = c.kind;
-      link.edge_src = c.other_is_src ? c.other : e.ref();
+      link.edge_src = c.via ? *c.via : c.other_is_src ? c.other : e.ref();
+      link.note = c.note;
       link.event_id = c.stats.first_evidence.ref;
       link.time = c.stats.first_seen;
       link.source_ip = SourceFromCounters(c.stats);
@@ -633,6 +839,19 @@ std::string QTime(Timestamp t) { return t == kNoTime ? "null" : Q(FormatTime(t))
 
 }  // namespace
 
+std::string ConsoleSignIn::Describe() const {
+  std::string mfa_text = mfa == "yes" ? "MFA yes" : mfa == "no" ? "MFA no" : "MFA not recorded";
+  if (!observed) {
+    return "console session of " + FormatRef(principal) + " created " + FormatTime(time) + " (" + mfa_text +
+           "); its ConsoleLogin was not observed";
+  }
+  std::string out = "ConsoleLogin of " + FormatRef(principal) + " at " + FormatTime(time);
+  out += source_ip.empty() ? std::string(" (source IP not kept)") : " from " + source_ip;
+  out += ", " + mfa_text;
+  if (!event_id.empty()) out += " [event " + event_id + "]";
+  return out;
+}
+
 std::vector<size_t> LineageResult::Roots() const {
   std::vector<size_t> out;
   for (size_t i = 0; i < nodes.size(); ++i)
@@ -654,15 +873,38 @@ Subgraph LineageResult::ToSubgraph() const {
     if (nodes[i].root != LineageRoot::kNone) n.note = "root: " + std::string(LineageRootName(nodes[i].root));
     g.nodes.push_back(std::move(n));
   }
+  std::set<EntityRef> present;
+  for (const SubgraphNode& n : g.nodes) present.insert(n.entity.ref());
   for (const LineageLink& l : links) {
     SubgraphEdge e;
-    const EntityRef& a = nodes[l.from].entity.ref();
-    const EntityRef& b = nodes[l.to].entity.ref();
+    const EntityRef a = nodes[l.from].entity.ref();
+    const EntityRef b = nodes[l.to].entity.ref();
     e.src = l.edge_src;
     e.dst = l.edge_src == a ? b : a;
     e.kind = l.edge;
     e.stats = l.stats;
     e.emphasis = Emphasis::kLineage;
+    if (l.edge_src != a && l.edge_src != b) {
+      // Made by the key's owner: draw the stored edges, owner -edge-> child
+      // and owner -authenticated_with-> key.
+      e.dst = b;
+      if (present.insert(l.edge_src).second) {
+        SubgraphNode owner;
+        owner.entity = Entity{l.edge_src.kind, l.edge_src.key};
+        owner.hop = nodes[l.from].depth;
+        owner.emphasis = Emphasis::kLineage;
+        g.nodes.push_back(std::move(owner));
+      }
+      SubgraphEdge signed_with;
+      signed_with.src = l.edge_src;
+      signed_with.dst = a;
+      signed_with.kind = EdgeKind::kAuthenticatedWith;
+      signed_with.emphasis = Emphasis::kLineage;
+      bool dup = false;
+      for (const SubgraphEdge& x : g.edges)
+        dup = dup || (x.src == signed_with.src && x.dst == signed_with.dst && x.kind == signed_with.kind);
+      if (!dup) g.edges.push_back(std::move(signed_with));
+    }
     g.edges.push_back(std::move(e));
   }
   for (const LineageNode& n : nodes) {
@@ -685,7 +927,16 @@ std::string LineageResult::ToJson() const {
       << ",\"key\":" << Q(n.entity.key) << ",\"depth\":" << n.depth << ",\"account\":" << Q(n.account)
       << ",\"first_seen\":" << QTime(n.entity.first_seen) << ",\"earliest_use\":" << QTime(n.earliest_use)
       << ",\"root\":" << (n.root == LineageRoot::kNone ? "null" : Q(LineageRootName(n.root)))
-      << ",\"note\":" << Q(n.note) << ",\"attrs\":{";
+      << ",\"note\":" << Q(n.note) << ",\"console_sign_in\":";
+    if (n.console_sign_in) {
+      const ConsoleSignIn& c = *n.console_sign_in;
+      o << "{\"principal\":" << Q(FormatRef(c.principal)) << ",\"time\":" << QTime(c.time)
+        << ",\"source_ip\":" << Q(c.source_ip) << ",\"mfa\":" << Q(c.mfa) << ",\"event\":" << Q(c.event_id)
+        << ",\"observed\":" << (c.observed ? "true" : "false") << "}";
+    } else {
+      o << "null";
+    }
+    o << ",\"attrs\":{";
     bool first = true;
     for (const auto& [k, v] : n.entity.attrs) {
       if (k.rfind("ip_ranges.", 0) == 0) continue;
@@ -705,7 +956,8 @@ std::string LineageResult::ToJson() const {
     const LineageLink& l = links[i];
     o << (i ? "," : "") << "{\"from\":" << l.from << ",\"to\":" << l.to << ",\"edge\":" << Q(EdgeKindName(l.edge))
       << ",\"edge_src\":" << Q(FormatRef(l.edge_src)) << ",\"event\":" << Q(l.event_id) << ",\"time\":" << QTime(l.time)
-      << ",\"source_ip\":" << Q(l.source_ip) << ",\"cross_account\":" << (l.cross_account ? "true" : "false") << "}";
+      << ",\"source_ip\":" << Q(l.source_ip) << ",\"cross_account\":" << (l.cross_account ? "true" : "false")
+      << ",\"note\":" << Q(l.note) << "}";
   }
   o << "],\"roots\":[";
   std::vector<size_t> roots = Roots();
@@ -730,6 +982,7 @@ std::string LineageResult::ToTree(const std::function<std::string(std::string_vi
     printed[ni] = true;
     if (n.root != LineageRoot::kNone)
       o << indent << "  ROOT (" << LineageRootName(n.root) << "): " << escape(n.note) << "\n";
+    if (n.console_sign_in) o << indent << "  CONSOLE SESSION: " << escape(n.console_sign_in->Describe()) << "\n";
     for (size_t k = 0; k < n.links.size(); ++k) {
       const LineageLink& l = links[n.links[k]];
       const LineageNode& other = nodes[l.to];
@@ -753,6 +1006,8 @@ std::string LineageResult::ToTree(const std::function<std::string(std::string_vi
       }
       if (l.cross_account) o << (sep ? ", " : "") << "cross-account " << escape(n.account) << "->" << escape(other.account);
       o << "]";
+      if (l.edge_src != n.entity.ref() && l.edge_src != other.entity.ref())
+        o << " by " << EntityKindName(l.edge_src.kind) << " " << escape(l.edge_src.key) << " (" << escape(l.note) << ")";
       if (printed[l.to]) o << " (see above)";
       o << "\n";
       print(l.to, indent + (k + 1 == n.links.size() ? "   " : "│  "));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 
@@ -177,6 +178,160 @@ Status Collect(const GraphReader& reader, const EntityId& id, const PivotOptions
   return Status::Ok();
 }
 
+// ---- derived groups ----
+
+struct Mint {
+  EntityRef caller;      // the key (or principal) that signed the minting call
+  EntityRef new_key;
+  EdgeStats stats;
+};
+
+struct DerivedScan {
+  const GraphReader& reader;
+  const PivotOptions& options;
+  bool exact = true;
+
+  // The other ends of `id`'s edges of `kind`, read whole (stats decoded),
+  // at most options.max_scan.
+  Status Each(const EntityRef& ref, Direction dir, EdgeKind kind, std::vector<std::pair<EntityRef, EdgeStats>>& out) {
+    std::vector<std::pair<EntityId, EdgeStats>> found;
+    GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(reader.IdOf(ref.kind, ref.key), dir, kind, [&](const Edge& e) {
+      if (options.max_scan != 0 && found.size() >= options.max_scan) {
+        exact = false;
+        return false;
+      }
+      found.emplace_back(dir == Direction::kOut ? e.dst : e.src, e.stats);
+      return true;
+    }));
+    std::vector<EntityId> ids;
+    for (const auto& f : found) ids.push_back(f.first);
+    GUMSHOE_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> keys, reader.GetEntityKeys(ids));
+    for (size_t i = 0; i < found.size(); ++i)
+      if (keys[i]) out.emplace_back(EntityRef{found[i].first.kind, std::move(*keys[i])}, std::move(found[i].second));
+    return Status::Ok();
+  }
+  bool InWindow(const EdgeStats& s) const {
+    return s.success > 0 && (options.window.unbounded() || s.CountInWindow(options.window.since, options.window.until) > 0);
+  }
+  uint64_t Count(const EdgeStats& s) const {
+    return options.window.unbounded() ? s.success : s.CountInWindow(options.window.since, options.window.until);
+  }
+};
+
+struct Accumulator {
+  PivotDerivedItem item;
+  std::set<std::string> keys;
+  std::set<EntityRef> related;
+  void Add(uint64_t n, const EdgeStats& s, const std::string& key, const std::optional<EntityRef>& other) {
+    item.count += n;
+    if (s.first_seen != kNoTime && (item.first_seen == kNoTime || s.first_seen < item.first_seen)) {
+      item.first_seen = s.first_seen;
+      item.first_evidence = s.first_evidence.ref;
+    }
+    if (s.last_seen != kNoTime && (item.last_seen == kNoTime || s.last_seen > item.last_seen)) {
+      item.last_seen = s.last_seen;
+      item.last_evidence = s.last_evidence.ref;
+    }
+    keys.insert(key);
+    if (other) related.insert(*other);
+  }
+};
+
+PivotDerivedGroup Finish(std::string name, std::map<EntityRef, Accumulator>& acc, bool exact,
+                         const PivotOptions& options) {
+  PivotDerivedGroup g;
+  g.name = std::move(name);
+  g.total = acc.size();
+  g.total_exact = exact;
+  for (auto& [ref, a] : acc) {
+    a.item.entity = ref;
+    a.item.keys.assign(a.keys.begin(), a.keys.end());
+    a.item.related.assign(a.related.begin(), a.related.end());
+    g.items.push_back(std::move(a.item));
+  }
+  std::stable_sort(g.items.begin(), g.items.end(), [](const PivotDerivedItem& a, const PivotDerivedItem& b) {
+    return a.count > b.count;
+  });
+  size_t begin = std::min(options.offset, g.items.size());
+  size_t end = std::min(g.items.size(), begin + options.limit);
+  g.items = std::vector<PivotDerivedItem>(g.items.begin() + static_cast<std::ptrdiff_t>(begin),
+                                          g.items.begin() + static_cast<std::ptrdiff_t>(end));
+  return g;
+}
+
+std::string CallerName(const EntityRef& caller) {
+  return caller.kind == EntityKind::kAccessKey ? caller.key : FormatRef(caller);
+}
+
+// Roles assumed and sessions started by a principal through its keys.
+Status DeriveForPrincipal(const GraphReader& reader, const EntityRef& focus, const PivotOptions& options,
+                          PivotResult& result) {
+  DerivedScan scan{reader, options};
+  std::set<EntityRef> callers{focus};
+  std::vector<std::pair<EntityRef, EdgeStats>> found;
+  GUMSHOE_RETURN_IF_ERROR(scan.Each(focus, Direction::kOut, EdgeKind::kAuthenticatedWith, found));
+  GUMSHOE_RETURN_IF_ERROR(scan.Each(focus, Direction::kIn, EdgeKind::kCredentialOf, found));
+  for (const auto& [ref, stats] : found)
+    if (ref.kind == EntityKind::kAccessKey) callers.insert(ref);
+  std::map<EntityRef, Accumulator> roles, sessions;
+  for (const EntityRef& caller : callers) {
+    std::vector<std::pair<EntityRef, EdgeStats>> mints;
+    GUMSHOE_RETURN_IF_ERROR(scan.Each(caller, Direction::kOut, EdgeKind::kMinted, mints));
+    for (const auto& [new_key, mint] : mints) {
+      if (new_key.kind != EntityKind::kAccessKey || !scan.InWindow(mint)) continue;
+      uint64_t n = scan.Count(mint);
+      std::vector<std::pair<EntityRef, EdgeStats>> owners;
+      GUMSHOE_RETURN_IF_ERROR(scan.Each(new_key, Direction::kOut, EdgeKind::kCredentialOf, owners));
+      for (const auto& [owner, owner_stats] : owners) {
+        if (owner.kind != EntityKind::kRoleSession && owner.kind != EntityKind::kFederatedUser) continue;
+        std::vector<std::pair<EntityRef, EdgeStats>> role_of;
+        if (owner.kind == EntityKind::kRoleSession)
+          GUMSHOE_RETURN_IF_ERROR(scan.Each(owner, Direction::kOut, EdgeKind::kAssumedRole, role_of));
+        std::optional<EntityRef> role;
+        if (!role_of.empty()) role = role_of.front().first;
+        sessions[owner].Add(n, mint, CallerName(caller), role);
+        for (const auto& [r, rs] : role_of) roles[r].Add(n, mint, CallerName(caller), owner);
+      }
+    }
+  }
+  if (!roles.empty()) result.derived.push_back(Finish("roles_assumed", roles, scan.exact, options));
+  if (!sessions.empty()) result.derived.push_back(Finish("sessions_started", sessions, scan.exact, options));
+  return Status::Ok();
+}
+
+// Who assumed a role: session -assumed_role-> role, its keys, their minters,
+// a minting key's owner.
+Status DeriveForRole(const GraphReader& reader, const EntityRef& focus, const PivotOptions& options,
+                     PivotResult& result) {
+  DerivedScan scan{reader, options};
+  std::map<EntityRef, Accumulator> by;
+  std::vector<std::pair<EntityRef, EdgeStats>> session_edges;
+  GUMSHOE_RETURN_IF_ERROR(scan.Each(focus, Direction::kIn, EdgeKind::kAssumedRole, session_edges));
+  for (const auto& [session, ss] : session_edges) {
+    std::vector<std::pair<EntityRef, EdgeStats>> keys;
+    GUMSHOE_RETURN_IF_ERROR(scan.Each(session, Direction::kIn, EdgeKind::kCredentialOf, keys));
+    for (const auto& [key, ks] : keys) {
+      if (key.kind != EntityKind::kAccessKey) continue;
+      std::vector<std::pair<EntityRef, EdgeStats>> minters;
+      GUMSHOE_RETURN_IF_ERROR(scan.Each(key, Direction::kIn, EdgeKind::kMinted, minters));
+      for (const auto& [caller, mint] : minters) {
+        if (!scan.InWindow(mint)) continue;
+        uint64_t n = scan.Count(mint);
+        std::vector<EntityRef> principals;
+        if (caller.kind == EntityKind::kAccessKey) {
+          std::vector<std::pair<EntityRef, EdgeStats>> owners;
+          GUMSHOE_RETURN_IF_ERROR(scan.Each(caller, Direction::kOut, EdgeKind::kCredentialOf, owners));
+          for (const auto& [o, os] : owners) principals.push_back(o);
+        }
+        if (principals.empty()) principals.push_back(caller);  // a service, account or the key alone
+        for (const EntityRef& p : principals) by[p].Add(n, mint, CallerName(caller), session);
+      }
+    }
+  }
+  if (!by.empty()) result.derived.push_back(Finish("assumed_by", by, scan.exact, options));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<PivotResult> Pivot(const GraphReader& reader, const EntityRef& focus, const PivotOptions& options) {
@@ -293,6 +448,20 @@ Result<PivotResult> Pivot(const GraphReader& reader, const EntityRef& focus, con
     if (a.direction != b.direction) return a.direction < b.direction;
     return EdgeKindName(a.kind) < EdgeKindName(b.kind);
   });
+  if (options.derived) {
+    switch (focus.kind) {
+      case EntityKind::kIamUser:
+      case EntityKind::kRoleSession:
+      case EntityKind::kFederatedUser:
+        GUMSHOE_RETURN_IF_ERROR(DeriveForPrincipal(reader, result.focus.ref(), options, result));
+        break;
+      case EntityKind::kIamRole:
+        GUMSHOE_RETURN_IF_ERROR(DeriveForRole(reader, result.focus.ref(), options, result));
+        break;
+      default:
+        break;
+    }
+  }
   return result;
 }
 

@@ -26,6 +26,28 @@ constexpr Source kSources[] = {
     {EdgeKind::kCalledFrom, Direction::kIn, "caller"},
 };
 
+// Who touched a resource.
+constexpr Source kResourceSources[] = {
+    {EdgeKind::kRead, Direction::kIn, "read_by"},         {EdgeKind::kWrote, Direction::kIn, "written_by"},
+    {EdgeKind::kModified, Direction::kIn, "modified_by"}, {EdgeKind::kCreated, Direction::kIn, "created_by"},
+    {EdgeKind::kDeleted, Direction::kIn, "deleted_by"},   {EdgeKind::kLaunched, Direction::kIn, "launched_by"},
+};
+
+struct CategoryEdge {
+  const char* category;
+  EdgeKind kind;
+  bool in;  // the item is the edge's source
+};
+constexpr CategoryEdge kCategoryEdges[] = {
+    {"api_call", EdgeKind::kCalledApi, false},     {"source_ip", EdgeKind::kCalledFrom, false},
+    {"caller", EdgeKind::kCalledFrom, true},       {"user_agent", EdgeKind::kUsedAgent, false},
+    {"dns", EdgeKind::kQueried, false},            {"console_login", EdgeKind::kConsoleLogin, false},
+    {"flow_out", EdgeKind::kNetworkFlow, false},   {"flow_in", EdgeKind::kNetworkFlow, true},
+    {"read_by", EdgeKind::kRead, true},            {"written_by", EdgeKind::kWrote, true},
+    {"modified_by", EdgeKind::kModified, true},    {"created_by", EdgeKind::kCreated, true},
+    {"deleted_by", EdgeKind::kDeleted, true},      {"launched_by", EdgeKind::kLaunched, true},
+};
+
 struct Item {
   EntityId other;
   const char* category;
@@ -59,7 +81,9 @@ Result<TimelineResult> Timeline(const GraphReader& reader, const EntityRef& enti
   }
 
   std::map<std::string, std::map<EntityId, Item>> by_category;
-  for (const Source& src : kSources) {
+  std::vector<Source> sources(std::begin(kSources), std::end(kSources));
+  if (IsResourceKind(entity.kind)) sources.insert(sources.end(), std::begin(kResourceSources), std::end(kResourceSources));
+  for (const Source& src : sources) {
     for (const auto& scanned_entry : scanned) {
       // Not a structured binding: clang 14 cannot capture one in the lambda.
       const auto& scan_id = scanned_entry.first;
@@ -80,6 +104,11 @@ Result<TimelineResult> Timeline(const GraphReader& reader, const EntityRef& enti
         return true;
       }));
     }
+  }
+
+  if (IsResourceKind(entity.kind)) {
+    GUMSHOE_ASSIGN_OR_RETURN(ResourceTouches touches, TouchesOf(reader, entity, w));
+    result.touches = std::move(touches);
   }
 
   for (auto& [category, items] : by_category) {
@@ -155,16 +184,13 @@ Subgraph TimelineResult::ToSubgraph() const {
       g.nodes.push_back(std::move(n));
     }
     auto& e = edges[{t.category, t.item}];
-    bool in = t.category == "flow_in" || t.category == "caller" ||
-              (t.category == "db_login" && entity.kind == EntityKind::kDbUser);
-    EdgeKind kind = t.category == "api_call"        ? EdgeKind::kCalledApi
-                    : t.category == "source_ip"     ? EdgeKind::kCalledFrom
-                    : t.category == "caller"        ? EdgeKind::kCalledFrom
-                    : t.category == "user_agent"    ? EdgeKind::kUsedAgent
-                    : t.category == "dns"           ? EdgeKind::kQueried
-                    : t.category == "console_login" ? EdgeKind::kConsoleLogin
-                    : t.category == "db_login"      ? EdgeKind::kDbLogin
-                                                    : EdgeKind::kNetworkFlow;
+    bool in = t.category == "db_login" && entity.kind == EntityKind::kDbUser;
+    EdgeKind kind = EdgeKind::kDbLogin;
+    for (const CategoryEdge& c : kCategoryEdges) {
+      if (t.category != c.category) continue;
+      kind = c.kind;
+      in = c.in;
+    }
     e.kind = kind;
     e.src = in ? t.item : entity.ref();
     e.dst = in ? entity.ref() : t.item;

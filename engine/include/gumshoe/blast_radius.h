@@ -109,6 +109,15 @@ struct BlastRadiusOptions {
   size_t max_nodes = 20000;          // entities loaded
   bool fold_interfaces = true;       // instances walk their ENIs' flows and queries
   bool include_launchers = true;     // an instance foothold adds the principal that launched it
+  // A resource start other than an instance (bucket, RDS instance, Lambda
+  // function, EKS cluster: IsResourceKind) adds as footholds the principals,
+  // sessions and DB users that touched it in the window with at least one
+  // success (resource_touch.h; IPs and accounts are not footholds), most
+  // active first, at most max_resource_touchers. The CLI and Investigate turn
+  // it on; the adjacency-snapshot walk (adjacency.h) does not implement it,
+  // so it is off by default.
+  bool include_resource_touchers = false;
+  size_t max_resource_touchers = 16;
 };
 
 // One hop of an explaining path, in the direction of the walk.

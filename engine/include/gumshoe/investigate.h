@@ -33,6 +33,7 @@
 #include "gumshoe/indicators.h"
 #include "gumshoe/lineage.h"
 #include "gumshoe/model.h"
+#include "gumshoe/resource_touch.h"
 #include "gumshoe/scope.h"
 #include "gumshoe/status.h"
 #include "gumshoe/store.h"
@@ -81,6 +82,9 @@ struct Investigation {
   std::optional<FindingGroup> group;          // the finding's group (or the start's findings' group)
   std::vector<FindingInfo> related;           // other findings naming the involved entities or in the group
   std::vector<ResponseAction> checklist;
+  // Started from a resource (IsResourceKind): who touched it in the window;
+  // their credentials are involved (not footholds) and get a lineage.
+  std::optional<ResourceTouches> touches;
 
   Subgraph ToSubgraph() const;
   // A readable report; `escape` makes log-derived text safe for the output.

@@ -21,6 +21,36 @@
 //
 // Forward mode (descendants) lists every credential minted or created
 // downstream of the entity (keys, sessions, users, roles, instances).
+// From an access key (long-term or temporary) that is everything minted,
+// created or launched by calls signed with it. Mints are stored on the key
+// itself; CreateUser, CreateAccessKey, CreateRole and RunInstances are stored
+// on the principal or session that made the call (the key's credential_of
+// owner), so they are attributed to the key by time:
+//   - the key's active time is its owner's authenticated_with edge to it:
+//     from its first to its last observation, and only in the hours that
+//     edge has observations in (every call signed with the key is one);
+//   - an owner's created/launched edge with at least one successful
+//     observation belongs to the key when its first or last evidence time
+//     (else its first or last seen) lies in that active time;
+//   - when several keys of the owner were active at that time, the keys that
+//     called from the creating call's source IP (src_ip counter, the key's
+//     called_from edge in that hour) win; when that still leaves several, the
+//     child is listed under each and the link's note says which keys were in
+//     use (never silently given to one).
+// A key of principal P never inherits a creation made while only P's other
+// keys were in use. The session or user a temporary key belongs to is listed
+// as the key's child (the identity the mint produced) but not walked further
+// from there: its other keys are not the key's descendants.
+//
+// Console sessions: a temporary key an IAM user (or root) signed calls with,
+// not minted by any observed call, is a console session when its calls say so
+// (sessionCredentialFromConsole, stored as the key's attr console_session) or
+// when a successful ConsoleLogin of that user lies within 5 minutes of the
+// session's creationDate (attr session_created). Its root is that ConsoleLogin
+// (LineageRoot::kConsoleLogin on the user): time, source IP, MFA yes/no and
+// event ID, read from the console_login edge's "login:" counters (see the
+// CloudTrail ingestor), or the edge's first/last evidence when the counters
+// were capped.
 //
 // Flags: instance-profile / service-role credentials used from an IP outside
 // AWS (authority: AWS ip-ranges.json when it was ingested, otherwise the weaker
@@ -117,6 +147,7 @@ enum class LineageRoot : uint8_t {
   kOriginNotObserved,    // nothing earlier seen; note says the earliest use
   kCycle,                // the walk came back to an entity already on the path
   kDepthLimit,           // cut by max_depth / max_nodes
+  kConsoleLogin,         // an IAM user's console sign-in (password, MFA or not): the session key's origin
 };
 std::string_view LineageRootName(LineageRoot root);
 
@@ -133,6 +164,21 @@ struct LineageLink {
   std::string source_ip;       // the minting/creating call's source IP, when known
   bool cross_account = false;  // the two ends are in different accounts
   EdgeStats stats;             // the stored edge's statistics
+  // Forward mode, a creation attributed to a key through its owner: edge_src
+  // is the owner (neither end of the link) and `note` says how the key was
+  // chosen ("the only key of P in use then", or the keys that were).
+  std::string note;
+};
+
+// The ConsoleLogin a console session key came from.
+struct ConsoleSignIn {
+  EntityRef principal;         // the IAM user who signed in
+  Timestamp time = kNoTime;    // the ConsoleLogin's time; the session's creationDate when not observed
+  std::string source_ip;       // empty when not known
+  std::string mfa;             // "yes", "no", or empty when not recorded
+  std::string event_id;        // "cloudtrail:<eventID>" of the ConsoleLogin; empty when not observed
+  bool observed = false;       // the ConsoleLogin record itself was ingested
+  std::string Describe() const;  // one line for people
 };
 
 struct LineageNode {
@@ -143,6 +189,7 @@ struct LineageNode {
   LineageRoot root = LineageRoot::kNone;
   std::string note;                    // root explanation, "earliest use ..."
   Timestamp earliest_use = kNoTime;    // first call signed with / made by it
+  std::optional<ConsoleSignIn> console_sign_in;  // a console session key: the sign-in it came from
 };
 
 struct LineageFlag {

@@ -18,6 +18,22 @@
 // EC2 instances also show the edges of their network interfaces (flows seen on
 // an ENI before the ENI was known to belong to the instance still count), each
 // marked with the interface it came through.
+//
+// Derived groups (PivotResult::derived): relations the graph holds only as a
+// chain of edges, computed from those edges, not stored twice.
+//   roles_assumed     (IAM user, role session, federated user) the roles it
+//                     assumed through any of its keys or itself:
+//                     caller -minted-> key -credential_of-> session
+//                     -assumed_role-> role
+//   sessions_started  the role sessions and federated users those mints
+//                     became (the same chain, one hop shorter)
+//   assumed_by        (IAM role) who assumed it: session -assumed_role-> role,
+//                     back through the session's keys to the key or principal
+//                     that minted them, and a key to its owner
+// Each item counts the successful mints with activity in the window, with the
+// first and last time and evidence of those mints (over all time, as the
+// neighbours' stats are), the caller keys used, and the sessions or roles on
+// the other side. Mints that only failed reach nothing (they mint no key).
 #pragma once
 
 #include <optional>
@@ -48,6 +64,9 @@ struct PivotOptions {
   // a whole page costs more than the rest of the pivot (Timeline gives an
   // entity's activity over time, GraphReader::ScanEdges full edge stats).
   bool hourly = false;
+  // Fill PivotResult::derived (see above). Each chain step reads at most
+  // max_scan edges (0: all); past it the group's total_exact is false.
+  bool derived = true;
 };
 
 struct PivotNeighbor {
@@ -69,9 +88,30 @@ struct PivotGroup {
   std::vector<PivotNeighbor> neighbors;
 };
 
+// One entity of a derived group.
+struct PivotDerivedItem {
+  EntityRef entity;                     // the role, session or assuming principal
+  uint64_t count = 0;                   // successful mints in the window
+  Timestamp first_seen = kNoTime;       // first and last of those mints (edge totals)
+  Timestamp last_seen = kNoTime;
+  std::string first_evidence;
+  std::string last_evidence;
+  std::vector<std::string> keys;        // caller credentials used (key IDs, or the principal itself), sorted
+  std::vector<EntityRef> related;       // roles_assumed: its sessions; sessions_started: its role;
+                                        // assumed_by: the sessions; sorted
+};
+
+struct PivotDerivedGroup {
+  std::string name;                     // "roles_assumed", "sessions_started", "assumed_by"
+  uint64_t total = 0;                   // items before paging
+  bool total_exact = true;              // false: a chain step stopped at max_scan
+  std::vector<PivotDerivedItem> items;  // count desc, then entity; paged like the groups
+};
+
 struct PivotResult {
   Entity focus;
   std::vector<PivotGroup> groups;       // sorted by direction, then edge kind name
+  std::vector<PivotDerivedGroup> derived;  // non-empty groups only (see above); not drawn in ToSubgraph
   Subgraph ToSubgraph() const;
 };
 

@@ -10,6 +10,10 @@
 //   console_login -console_login-> sign-ins (success/failure, MFA counters)
 //   db_login     db_login in (a DB user) or out (an IP)
 //   caller       <-called_from-   actors calling from it (an IP)
+// A resource (IsResourceKind: bucket, RDS instance, EC2 instance, ...) also
+// has rows for who touched it: read_by, written_by, modified_by, created_by,
+// deleted_by, launched_by (its in-edges of those kinds), and `touches` says
+// who, when, from where and with which credential (resource_touch.h).
 // An item is "new" in the hour holding the first observation of that edge
 // ever stored: the first time this entity did that thing.
 //
@@ -18,10 +22,12 @@
 // Thread-safety: only reads; results are plain values.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gumshoe/model.h"
+#include "gumshoe/resource_touch.h"
 #include "gumshoe/scope.h"
 #include "gumshoe/status.h"
 #include "gumshoe/store.h"
@@ -54,6 +60,7 @@ struct TimelineResult {
   std::vector<TimelineEntry> entries;  // by hour, category, count desc, item
   size_t omitted_items = 0;            // items cut by max_items_per_category
   bool truncated = false;              // max_entries hit
+  std::optional<ResourceTouches> touches;  // a resource: who touched it in the window
   Subgraph ToSubgraph() const;
 };
 

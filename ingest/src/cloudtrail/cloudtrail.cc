@@ -401,6 +401,15 @@ void Record::ResolveActor() {
   } else if (Member(ui, "accessKeyId") != nullptr && !Member(ui, "accessKeyId")->IsString()) {
     ctx_.Anomaly("bad_accessKeyId");
   }
+  // A temporary key a user or root signs with is a console session or a
+  // GetSessionToken session; lineage tells them apart from these (lineage.h).
+  if (actor_key_ && (t == "IAMUser" || t == "Root") && StartsWith(actor_key_->key, "ASIA")) {
+    const JsonValue* attrs = Member(ctxv, "attributes");
+    if (auto cd = Str(Member(attrs, "creationDate"))) Attr(*actor_key_, "session_created", *cd);
+    if (auto mfa = Bool(Member(attrs, "mfaAuthenticated")))
+      Attr(*actor_key_, "mfa_authenticated", *mfa ? "true" : "false");
+    if (Bool(Member(r_, "sessionCredentialFromConsole")).value_or(false)) Attr(*actor_key_, "console_session", "true");
+  }
 }
 
 void Record::ActorEdges() {
@@ -720,8 +729,18 @@ void Record::ConsoleLogin() {
   auto acct = Ref(EntityKind::kAccount, TargetAccount(), "recipientAccountId");
   if (!acct) return;
   EdgeStats& s = d_.AddEdge(*actor_, EdgeKind::kConsoleLogin, *acct, Obs(outcome));
-  if (auto mfa = Str(Path(Member(r_, "additionalEventData"), "MFAUsed")))
-    s.counters[*mfa == "Yes" ? "mfa_used" : "mfa_not_used"] += 1;
+  auto mfa = Str(Path(Member(r_, "additionalEventData"), "MFAUsed"));
+  if (mfa) s.counters[*mfa == "Yes" ? "mfa_used" : "mfa_not_used"] += 1;
+  // Each successful sign-in, for the lineage of the console session it starts:
+  // "login:<time>|<source>|<Yes/No/->|<event>". ISO times sort in time order,
+  // so the counter cap keeps the earliest sign-ins.
+  if (outcome > 0) {
+    std::string login = FormatTime(t_) + "|" + (source_ ? source_->key : std::string("-")) + "|" +
+                        (mfa ? std::string(*mfa == "Yes" ? "Yes" : "No") : std::string("-")) + "|";
+    // A long file-position ref (no eventID) is left out rather than cut.
+    login += login.size() + evidence_.size() <= kMaxCounterValueBytes ? evidence_ : std::string("-");
+    s.counters[Counter("login:", login)] += 1;
+  }
 }
 
 void Record::RunInstances() {
