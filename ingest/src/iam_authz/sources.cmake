@@ -1,0 +1,2 @@
+# IAM authorization snapshots (get-account-authorization-details) and policy documents.
+list(APPEND GUMSHOE_INGEST_SOURCES src/iam_authz/iam_authz.cc)
