@@ -19,10 +19,12 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gumshoe/iam/authz.h"
 #include "gumshoe/iam/policy.h"
 #include "gumshoe/status.h"
+#include "gumshoe/store.h"
 
 namespace gumshoe {
 
@@ -42,5 +44,29 @@ Result<iam::Policy> ParsePolicyDocument(std::string_view text, std::string name,
 
 // Whether `head` (the first bytes of a file) looks like an authorization snapshot.
 bool LooksLikeAuthorizationDetails(std::string_view head);
+
+// Replays one successful CloudTrail IAM change (the whole record, as the
+// cloudtrail ingestor keeps it) on `snapshot`: policies attached, detached,
+// written or deleted; group membership; trust policies; managed policies and
+// their versions; permission boundaries; users, groups and roles created or
+// deleted. NotFound when the change names a principal or policy the snapshot
+// does not hold (it is then not applied).
+Status ApplyIamChange(iam::AuthorizationSnapshot& snapshot, std::string_view record_json, AuthzParseStats* stats);
+
+// One account's authorization as of a time.
+struct AccountAuthorization {
+  iam::AuthorizationSnapshot snapshot;
+  Timestamp snapshot_time = kNoTime;  // kNoTime: the snapshot's time is unknown
+  bool snapshot_after = false;        // no snapshot at or before the time: the earliest after it
+  std::vector<std::string> changes_applied;  // "cloudtrail:<eventID> <eventName>", in time order
+  std::vector<std::string> changes_skipped;  // the same, with why they could not be applied
+  AuthzParseStats stats;
+};
+
+// For every account with a stored snapshot: the latest snapshot taken at or
+// before `as_of` (else the earliest after it), with the stored CloudTrail IAM
+// changes after the snapshot and up to `as_of` replayed in time order.
+// as_of kNoTime: the latest snapshot and every change after it.
+Result<std::vector<AccountAuthorization>> LoadAuthorization(const GraphStore& store, Timestamp as_of);
 
 }  // namespace gumshoe

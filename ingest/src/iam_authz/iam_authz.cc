@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "iam_authz/iam_authz_internal.h"
 #include "json_util.h"
 
 namespace gumshoe {
@@ -321,8 +322,14 @@ Result<iam::AuthorizationSnapshot> ParseAuthorizationDetails(std::string_view js
   if (doc.HasParseError())
     return Status::Corruption(std::string("authorization details: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
                               " at offset " + std::to_string(doc.GetErrorOffset()));
-  if (!doc.IsObject() || !LooksLikeAuthorizationDetails(std::string_view(json.data(), std::min<size_t>(json.size(), 1u << 20))))
-    return Status::InvalidArgument("not an get-account-authorization-details document (no UserDetailList/RoleDetailList)");
+  return ingest::SnapshotFromJson(doc, as_of, stats);
+}
+
+namespace ingest {
+
+Result<iam::AuthorizationSnapshot> SnapshotFromJson(const JsonValue& doc, Timestamp as_of, AuthzParseStats* stats) {
+  if (!IsAuthorizationDetails(doc))
+    return Status::InvalidArgument("not a get-account-authorization-details document (no UserDetailList/RoleDetailList)");
   iam::AuthorizationSnapshot snap;
   snap.as_of = as_of;
   auto each = [&](std::string_view list, auto&& fn) {
@@ -365,7 +372,14 @@ Result<iam::AuthorizationSnapshot> ParseAuthorizationDetails(std::string_view js
       Count(stats, "missing_trust_policy");
       n.trust = iam::Policy{n.arn + "/trust", "", {}};
     }
-    if (const JsonValue* ips = Arr(Member(e, "InstanceProfileList"))) n.has_instance_profile = !ips->Empty();
+    if (const JsonValue* ips = Arr(Member(e, "InstanceProfileList"))) {
+      n.has_instance_profile = !ips->Empty();
+      for (const JsonValue& ip : ips->GetArray()) {
+        if (n.instance_profiles.size() >= 64) break;
+        if (auto a = Str(Member(ip, "Arn"))) n.instance_profiles.emplace_back(*a);
+        if (auto nm = Str(Member(ip, "InstanceProfileName"))) n.instance_profiles.emplace_back(*nm);
+      }
+    }
     snap.nodes.push_back(std::move(n));
     if (stats) ++stats->roles;
   });
@@ -416,6 +430,244 @@ Result<iam::AuthorizationSnapshot> ParseAuthorizationDetails(std::string_view js
   for (const iam::Node& n : snap.nodes)
     if (snap.account.empty() && !n.account.empty()) snap.account = n.account;
   return snap;
+}
+
+bool IsAuthorizationDetails(const JsonValue& v) {
+  return v.IsObject() && (Arr(Member(v, "UserDetailList")) != nullptr || Arr(Member(v, "RoleDetailList")) != nullptr ||
+                          Arr(Member(v, "GroupDetailList")) != nullptr);
+}
+
+}  // namespace ingest
+
+}  // namespace gumshoe
+
+namespace gumshoe {
+namespace {
+
+using ingest::Path;
+
+std::optional<std::string> ReqStr(const JsonValue& rec, std::string_view field) {
+  if (auto s = Str(Path(rec, "requestParameters." + std::string(field)))) return std::string(*s);
+  return std::nullopt;
+}
+
+iam::Node* FindNode(iam::AuthorizationSnapshot& snap, iam::NodeType type, std::string_view name) {
+  for (iam::Node& n : snap.nodes)
+    if (n.type == type && n.name == name) return &n;
+  return nullptr;
+}
+
+void Erase(std::vector<std::string>& v, std::string_view s) {
+  v.erase(std::remove(v.begin(), v.end(), s), v.end());
+}
+
+}  // namespace
+
+Status ApplyIamChange(iam::AuthorizationSnapshot& snap, std::string_view record_json, AuthzParseStats* stats) {
+  rapidjson::Document rec;
+  rec.Parse(record_json.data(), record_json.size());
+  if (rec.HasParseError() || !rec.IsObject()) return Status::Corruption("IAM change record is not a JSON object");
+  auto event = Str(Member(rec, "eventName"));
+  if (!event) return Status::Corruption("IAM change record without eventName");
+  const std::string name(*event);
+  std::string account = std::string(Str(Member(rec, "recipientAccountId")).value_or(""));
+  if (account.empty()) account = std::string(Str(Path(rec, "userIdentity.accountId")).value_or(snap.account));
+  using T = iam::NodeType;
+  auto target = [&](T type, std::string_view field) -> Result<iam::Node*> {
+    auto n = ReqStr(rec, field);
+    if (!n) return Status::Corruption(name + " without requestParameters." + std::string(field));
+    iam::Node* node = FindNode(snap, type, *n);
+    if (node == nullptr) return Status::NotFound(name + ": " + std::string(iam::NodeTypeName(type)) + " " + *n + " is not in the snapshot");
+    return node;
+  };
+  auto type_of = [&](std::string_view what) { return what == "User" ? T::kUser : what == "Role" ? T::kRole : T::kGroup; };
+  auto field_of = [&](T t) { return t == T::kUser ? "userName" : t == T::kRole ? "roleName" : "groupName"; };
+  auto doc = [&](std::string_view field, const std::string& pname, const std::string& version) -> Result<iam::Policy> {
+    auto text = ReqStr(rec, field);
+    if (!text) return Status::Corruption(name + " without requestParameters." + std::string(field));
+    return ParsePolicyDocument(*text, pname, version, stats);
+  };
+
+  for (std::string_view kind : {"User", "Role", "Group"}) {
+    const T t = type_of(kind);
+    if (name == "Attach" + std::string(kind) + "Policy" || name == "Detach" + std::string(kind) + "Policy") {
+      GUMSHOE_ASSIGN_OR_RETURN(iam::Node * node, target(t, field_of(t)));
+      auto arn = ReqStr(rec, "policyArn");
+      if (!arn) return Status::Corruption(name + " without requestParameters.policyArn");
+      Erase(node->managed, *arn);
+      if (name[0] == 'A') {
+        node->managed.push_back(*arn);
+        if (snap.policies.count(*arn) == 0) Count(stats, "missing_managed_policy");
+      }
+      return Status::Ok();
+    }
+    if (name == "Put" + std::string(kind) + "Policy" || name == "Delete" + std::string(kind) + "Policy") {
+      GUMSHOE_ASSIGN_OR_RETURN(iam::Node * node, target(t, field_of(t)));
+      auto pname = ReqStr(rec, "policyName");
+      if (!pname) return Status::Corruption(name + " without requestParameters.policyName");
+      const std::string full = node->arn + "/inline/" + *pname;
+      std::erase_if(node->inline_policies, [&](const iam::Policy& p) { return p.name == full; });
+      if (name[0] == 'P') {
+        GUMSHOE_ASSIGN_OR_RETURN(iam::Policy p, doc("policyDocument", full, ""));
+        node->inline_policies.push_back(std::move(p));
+      }
+      return Status::Ok();
+    }
+  }
+  if (name == "AddUserToGroup" || name == "RemoveUserFromGroup") {
+    GUMSHOE_ASSIGN_OR_RETURN(iam::Node * user, target(T::kUser, "userName"));
+    GUMSHOE_ASSIGN_OR_RETURN(iam::Node * group, target(T::kGroup, "groupName"));
+    Erase(user->groups, group->name);
+    if (name[0] == 'A') user->groups.push_back(group->name);
+    return Status::Ok();
+  }
+  if (name == "UpdateAssumeRolePolicy") {
+    GUMSHOE_ASSIGN_OR_RETURN(iam::Node * role, target(T::kRole, "roleName"));
+    GUMSHOE_ASSIGN_OR_RETURN(iam::Policy p, doc("policyDocument", role->arn + "/trust", ""));
+    role->trust = std::move(p);
+    return Status::Ok();
+  }
+  if (name == "PutUserPermissionsBoundary" || name == "PutRolePermissionsBoundary" ||
+      name == "DeleteUserPermissionsBoundary" || name == "DeleteRolePermissionsBoundary") {
+    const T t = name.find("User") != std::string::npos ? T::kUser : T::kRole;
+    GUMSHOE_ASSIGN_OR_RETURN(iam::Node * node, target(t, field_of(t)));
+    node->boundary.clear();
+    if (name[0] == 'P') node->boundary = ReqStr(rec, "permissionsBoundary").value_or("");
+    return Status::Ok();
+  }
+  if (name == "AddRoleToInstanceProfile") {
+    GUMSHOE_ASSIGN_OR_RETURN(iam::Node * role, target(T::kRole, "roleName"));
+    role->has_instance_profile = true;
+    if (auto p = ReqStr(rec, "instanceProfileName")) role->instance_profiles.push_back(*p);
+    return Status::Ok();
+  }
+  if (name == "RemoveRoleFromInstanceProfile") return Status::Ok();  // it may still be in another profile
+  if (name == "CreatePolicy") {
+    auto arn = Str(Path(rec, "responseElements.policy.arn"));
+    if (!arn) return Status::Corruption("CreatePolicy without responseElements.policy.arn");
+    iam::ManagedPolicy mp;
+    mp.arn = std::string(*arn);
+    mp.default_version = std::string(Str(Path(rec, "responseElements.policy.defaultVersionId")).value_or("v1"));
+    GUMSHOE_ASSIGN_OR_RETURN(iam::Policy p, doc("policyDocument", mp.arn, mp.default_version));
+    mp.versions[mp.default_version] = std::move(p);
+    snap.policies[mp.arn] = std::move(mp);
+    return Status::Ok();
+  }
+  if (name == "CreatePolicyVersion" || name == "SetDefaultPolicyVersion" || name == "DeletePolicyVersion") {
+    auto arn = ReqStr(rec, "policyArn");
+    if (!arn) return Status::Corruption(name + " without requestParameters.policyArn");
+    auto it = snap.policies.find(*arn);
+    if (it == snap.policies.end()) return Status::NotFound(name + ": policy " + *arn + " is not in the snapshot");
+    iam::ManagedPolicy& mp = it->second;
+    if (name == "CreatePolicyVersion") {
+      auto vid = Str(Path(rec, "responseElements.policyVersion.versionId"));
+      if (!vid) return Status::Corruption("CreatePolicyVersion without responseElements.policyVersion.versionId");
+      GUMSHOE_ASSIGN_OR_RETURN(iam::Policy p, doc("policyDocument", mp.arn, std::string(*vid)));
+      mp.versions[std::string(*vid)] = std::move(p);
+      auto set_default = ingest::Bool(Path(rec, "requestParameters.setAsDefault"));
+      if (set_default && *set_default) mp.default_version = std::string(*vid);
+    } else {
+      auto vid = ReqStr(rec, "versionId");
+      if (!vid) return Status::Corruption(name + " without requestParameters.versionId");
+      if (name == "SetDefaultPolicyVersion") {
+        mp.default_version = *vid;
+      } else {
+        mp.versions.erase(*vid);
+      }
+    }
+    return Status::Ok();
+  }
+  if (name == "CreateUser" || name == "CreateRole" || name == "CreateGroup") {
+    const T t = name == "CreateUser" ? T::kUser : name == "CreateRole" ? T::kRole : T::kGroup;
+    const std::string lower = t == T::kUser ? "user" : t == T::kRole ? "role" : "group";
+    auto n = ReqStr(rec, field_of(t));
+    if (!n) return Status::Corruption(name + " without requestParameters." + field_of(t));
+    if (FindNode(snap, t, *n) != nullptr) return Status::Ok();
+    iam::Node node;
+    node.type = t;
+    node.name = *n;
+    node.arn = std::string(Str(Path(rec, "responseElements." + lower + ".arn"))
+                               .value_or("arn:aws:iam::" + account + ":" + lower + "/" + *n));
+    node.account = account;
+    if (t == T::kRole) {
+      auto trust = doc("assumeRolePolicyDocument", node.arn + "/trust", "");
+      node.trust = trust.ok() ? std::move(trust).value() : iam::Policy{node.arn + "/trust", "", {}};
+    }
+    if (auto b = ReqStr(rec, "permissionsBoundary")) node.boundary = *b;
+    snap.nodes.push_back(std::move(node));
+    return Status::Ok();
+  }
+  if (name == "DeleteUser" || name == "DeleteRole") {
+    const T t = name == "DeleteUser" ? T::kUser : T::kRole;
+    auto n = ReqStr(rec, field_of(t));
+    std::erase_if(snap.nodes, [&](const iam::Node& x) { return x.type == t && n && x.name == *n; });
+    return Status::Ok();
+  }
+  return Status::InvalidArgument(name + " is not an IAM permission change gumshoe replays");
+}
+
+Result<std::vector<AccountAuthorization>> LoadAuthorization(const GraphStore& store, Timestamp as_of) {
+  struct Snap {
+    Timestamp time = kNoTime;
+    std::string key, value;
+  };
+  std::map<std::string, std::vector<Snap>> by_account;
+  const std::string prefix = std::string(kDocumentPrefix) + "iam_authz/";
+  GUMSHOE_RETURN_IF_ERROR(store.ScanMeta(prefix, [&](std::string_view key, std::string_view value) {
+    // iam_authz/<account>/<time|unknown>/<hash>
+    std::string_view rest = key.substr(prefix.size());
+    size_t a = rest.find('/');
+    size_t b = a == std::string_view::npos ? a : rest.find('/', a + 1);
+    if (b == std::string_view::npos) return true;
+    Snap s;
+    std::string_view time = rest.substr(a + 1, b - a - 1);
+    if (time != "unknown") s.time = std::strtoll(std::string(time).c_str(), nullptr, 10);
+    s.key = std::string(key);
+    s.value = std::string(value);
+    by_account[std::string(rest.substr(0, a))].push_back(std::move(s));
+    return true;
+  }));
+  std::vector<AccountAuthorization> out;
+  for (auto& [account, snaps] : by_account) {
+    // Unknown times sort first: any dated snapshot is preferred.
+    std::sort(snaps.begin(), snaps.end(), [](const Snap& x, const Snap& y) { return std::tie(x.time, x.key) < std::tie(y.time, y.key); });
+    const Snap* pick = nullptr;
+    bool after = false;
+    for (const Snap& s : snaps)
+      if (as_of == kNoTime || s.time == kNoTime || s.time <= as_of) pick = &s;
+    if (pick == nullptr) {
+      pick = &snaps.front();
+      after = true;
+    }
+    AccountAuthorization acc;
+    acc.snapshot_time = pick->time;
+    acc.snapshot_after = after;
+    GUMSHOE_ASSIGN_OR_RETURN(acc.snapshot, ParseAuthorizationDetails(pick->value, pick->time, &acc.stats));
+    if (!after) {
+      const std::string cprefix = std::string(kDocumentPrefix) + "iam_change/" + account + "/";
+      std::vector<std::pair<std::string, std::string>> changes;
+      GUMSHOE_RETURN_IF_ERROR(store.ScanMeta(cprefix, [&](std::string_view key, std::string_view value) {
+        std::string_view rest = key.substr(cprefix.size());
+        Timestamp t = std::strtoll(std::string(rest.substr(0, rest.find('/'))).c_str(), nullptr, 10);
+        if ((pick->time == kNoTime || t > pick->time) && (as_of == kNoTime || t <= as_of))
+          changes.emplace_back(std::string(rest.substr(rest.find('/') + 1)), std::string(value));
+        return true;
+      }));
+      for (const auto& [id, value] : changes) {
+        rapidjson::Document d;
+        d.Parse(value.data(), value.size());
+        std::string label = "cloudtrail:" + id + " " + std::string(Str(Member(d, "eventName")).value_or("?"));
+        Status s = ApplyIamChange(acc.snapshot, value, &acc.stats);
+        if (s.ok()) {
+          acc.changes_applied.push_back(label);
+        } else {
+          acc.changes_skipped.push_back(label + ": " + s.message());
+        }
+      }
+    }
+    out.push_back(std::move(acc));
+  }
+  return out;
 }
 
 }  // namespace gumshoe

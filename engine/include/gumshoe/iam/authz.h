@@ -53,6 +53,7 @@ struct Node {
   std::vector<std::string> groups;   // users: group names they belong to
   std::optional<Policy> trust;       // roles: the trust policy
   bool has_instance_profile = false; // roles: usable by EC2 through an instance profile
+  std::vector<std::string> instance_profiles;  // roles: their instance profiles' ARNs (and names)
 };
 
 struct AuthorizationSnapshot {
