@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "cli_common.h"
+#include "gumshoe/time_util.h"
 #include "gumshoe/ingest.h"
 #include "output.h"
 
@@ -14,6 +15,7 @@ struct IngestArgs {
   size_t batch_mib = 64;     // --batch-mib: IngestOptions::batch_bytes
   bool keep_probes = false;  // --keep-probes: IngestOptions::fold_rejected_probes = false
   uint64_t min_free_mib = 64;  // --min-free-mib: RocksStoreOptions::min_free_bytes
+  std::string as_of;         // --as-of: IngestOptions::snapshot_time
 };
 
 void PrintStats(const IngestStats& s) {
@@ -52,6 +54,11 @@ int Run(CliContext& ctx, IngestArgs& args) {
   ctx.min_free_bytes = args.min_free_mib << 20;
   auto store = OpenStore(ctx, /*writable=*/true, /*bulk_load=*/true);
   if (!store.ok()) return ReportError(ctx, store.status());
+  if (!args.as_of.empty()) {
+    auto t = ParseIsoTime(args.as_of);
+    if (!t) return ReportError(ctx, Status::InvalidArgument("--as-of: not an ISO 8601 time: " + args.as_of));
+    args.options.snapshot_time = *t;
+  }
   args.options.fold_rejected_probes = !args.keep_probes;
   args.options.batch_bytes = args.batch_mib << 20;
   bool tty = isatty(STDERR_FILENO) != 0;
@@ -88,6 +95,8 @@ void RegisterIngestCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--source", args->options.source, "Force the log source instead of detecting it")
       ->check(CLI::IsMember(names));
   cmd->add_option("--list-name", args->options.list_name, "Threat-intel list name for plain IP/CIDR lists");
+  cmd->add_option("--as-of", args->as_of,
+                  "IAM authorization snapshots: when they were taken (ISO 8601); default: the file's modification time");
   cmd->add_option("--db-instance", args->options.db_instance, "RDS instance for DB logs that do not name it");
   cmd->add_option("--tor-window-hours", args->options.tor_window_hours,
                   "Hours a Tor ExitAddress counts as listed on each side of its timestamp")

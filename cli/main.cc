@@ -26,6 +26,7 @@ void RegisterFindingsCommand(CLI::App& app, CliContext& ctx);
 void RegisterTimelineCommand(CLI::App& app, CliContext& ctx);
 void RegisterInvestigateCommand(CLI::App& app, CliContext& ctx);
 #endif
+void RegisterCouldCommand(CLI::App& app, CliContext& ctx);  // cmd_could.cc
 }  // namespace gumshoe::cli
 
 int main(int argc, char** argv) {
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   RegisterTimelineCommand(app, ctx);
   RegisterInvestigateCommand(app, ctx);
 #endif
+  RegisterCouldCommand(app, ctx);
 
   app.parse_complete_callback([&] {
     if (quiet) ctx.log->set_level(spdlog::level::err);

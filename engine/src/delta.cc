@@ -47,6 +47,7 @@ GraphDelta& GraphDelta::operator=(GraphDelta&& other) noexcept {
   entities_ = std::move(other.entities_);
   entity_index_ = std::move(other.entity_index_);
   records_ = std::move(other.records_);
+  documents_ = std::move(other.documents_);
   memo_ = other.memo_;
   memo_next_ = other.memo_next_;
   approx_bytes_ = other.approx_bytes_;
@@ -155,6 +156,11 @@ EdgeStats& GraphDelta::AddEdge(const EntityRef& src, EdgeKind kind, const Entity
   return entry.stats;
 }
 
+void GraphDelta::PutDocument(std::string key, std::string value) {
+  approx_bytes_ += key.size() + value.size() + 64;
+  documents_[std::move(key)] = std::move(value);
+}
+
 void GraphDelta::Clear() {
   edges_.clear();
   hour_cache_.clear();
@@ -162,6 +168,7 @@ void GraphDelta::Clear() {
   entities_.clear();
   std::fill(entity_index_.begin(), entity_index_.end(), Slot{});
   records_.clear();
+  documents_.clear();
   memo_.fill(nullptr);
   memo_next_ = 0;
   approx_bytes_ = 0;

@@ -133,6 +133,7 @@ Status MemoryStore::Apply(const GraphDelta& delta) {
     MergeEdgeStats(next->in[{dst, edge.kind, src}], edge.stats);
   }
   next->records.insert(delta.records().begin(), delta.records().end());
+  for (const auto& [key, value] : delta.documents()) next->meta[std::string(kDocumentPrefix) + key] = value;
   state_ = std::move(next);
   return Status::Ok();
 }

@@ -38,6 +38,9 @@ std::vector<std::unique_ptr<Ingestor>> BuildTable() {
 #if defined(GUMSHOE_HAVE_THREAT_INTEL) && GUMSHOE_HAVE_THREAT_INTEL
   table.push_back(NewThreatIntelIngestor());
 #endif
+#if defined(GUMSHOE_HAVE_IAM_AUTHZ) && GUMSHOE_HAVE_IAM_AUTHZ
+  table.push_back(NewIamAuthzIngestor());
+#endif
   return table;
 }
 

@@ -23,6 +23,7 @@ std::unique_ptr<Ingestor> NewMysqlAuditIngestor();    // src/db_login, GUMSHOE_H
 std::unique_ptr<Ingestor> NewPostgresLogIngestor();   // src/db_login, GUMSHOE_HAVE_POSTGRES_LOG
 std::unique_ptr<Ingestor> NewThreatIntelIngestor();   // src/threat_intel, GUMSHOE_HAVE_THREAT_INTEL
 std::unique_ptr<Ingestor> NewAwsIpRangesIngestor();   // src/aws_ip_ranges, GUMSHOE_HAVE_AWS_IP_RANGES
+std::unique_ptr<Ingestor> NewIamAuthzIngestor();      // src/iam_authz, GUMSHOE_HAVE_IAM_AUTHZ
 
 // Every ingestor this build has, in detection order (ties in Sniff scores go
 // to the earlier one). Built once on first use and immutable afterwards;

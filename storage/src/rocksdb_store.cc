@@ -804,6 +804,9 @@ class RocksStore final : public GraphStore {
     for (const auto& e : in_edges) {
       if (s.ok()) s = batch.Merge(db_->cf[kInEdges], rocksdb::Slice(e.key.data(), e.key.size()), value(e));
     }
+    for (const auto& [key, doc] : delta.documents()) {
+      if (s.ok()) s = batch.Put(db_->cf[kMeta], std::string(kDocumentPrefix) + key, doc);
+    }
     for (const RecordId* r : records) {
       if (s.ok()) {
         s = batch.Put(db_->cf[kRecords], rocksdb::Slice(reinterpret_cast<const char*>(r->data()), r->size()),

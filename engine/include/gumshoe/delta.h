@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <new>
 #include <string>
@@ -147,6 +148,12 @@ class GraphDelta {
   // Records that the record with this identity is part of the delta.
   void AddRecord(const RecordId& id) { records_.insert(id); }
   bool HasRecord(const RecordId& id) const { return records_.count(id) != 0; }
+  // Keeps a document beside the graph (an IAM authorization snapshot, an IAM
+  // change event), written in the same batch as the delta's edges under the
+  // store's metadata key kDocumentPrefix + `key`. Keys name their content
+  // (source, account, time, record ID), so writing one again changes nothing.
+  void PutDocument(std::string key, std::string value);
+  const std::map<std::string, std::string>& documents() const { return documents_; }
 
   // src and dst point at entries of entities() (stable until Clear).
   struct EdgeEntry {
@@ -160,7 +167,7 @@ class GraphDelta {
   const delta_detail::StableVector<EdgeEntry>& edges() const { return edges_; }
   const RecordIdSet& records() const { return records_; }
 
-  bool empty() const { return entities_.empty() && edges_.empty() && records_.empty(); }
+  bool empty() const { return entities_.empty() && edges_.empty() && records_.empty() && documents_.empty(); }
   // A rough count of bytes held, to decide when to flush.
   size_t ApproxBytes() const { return approx_bytes_; }
   void Clear();
@@ -198,7 +205,11 @@ class GraphDelta {
   std::vector<Slot> edge_index_;
   std::vector<HourCache> hour_cache_;  // parallel to edges_
   RecordIdSet records_;
+  std::map<std::string, std::string> documents_;
   size_t approx_bytes_ = 0;
 };
+
+// The metadata prefix under which stores keep GraphDelta documents.
+inline constexpr std::string_view kDocumentPrefix = "doc/";
 
 }  // namespace gumshoe

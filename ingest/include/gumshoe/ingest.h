@@ -80,6 +80,9 @@ struct IngestOptions {
   // Tor ExitAddress observation counts as listed on each side of its timestamp.
   std::string list_name;
   int tor_window_hours = 24;
+  // IAM authorization snapshots: when the snapshot was taken (`--as-of`).
+  // kNoTime: the file's modification time.
+  Timestamp snapshot_time = kNoTime;
   // RDS logs: the DB instance when neither path nor content names it.
   std::string db_instance;
   // VPC flow logs: a REJECTed inbound flow from a public address to an ENI or

@@ -19,6 +19,7 @@
 #include <rapidjson/writer.h>
 
 #include "cloudtrail/event_table.h"
+#include "cloudtrail/iam_changes.h"
 #include "gumshoe/edge_counters.h"
 #include "gumshoe/normalize.h"
 #include "gumshoe/time_util.h"
@@ -210,6 +211,7 @@ class Record {
   void RdsSnapshot();
   void RdsSnapshotShare();
   void DefenseEvasion();
+  void KeepIamChange();
   std::optional<std::string> BucketName();
   bool ScanForString(const JsonValue* v, std::string_view needle, int depth, size_t* budget) const;
   bool PolicyHasStarPrincipal(const JsonValue* v, int depth, size_t* budget) const;
@@ -474,6 +476,7 @@ void Record::Process() {
 
   ResolveActor();
   ActorEdges();
+  if (outcome_ > 0 && source == "iam.amazonaws.com" && cloudtrail::IsIamPermissionChange(name_)) KeepIamChange();
   const EventInfo* info = cloudtrail::LookupEvent(source, name_);
   if (api_ && info != nullptr) d_.AddTag(*api_, cloudtrail::EventActionName(info->action), t_);
   if (info != nullptr) HandleEvent(*info);
@@ -1058,6 +1061,28 @@ void Record::DefenseEvasion() {
       if (auto v = Name(Req(field), "target_name")) s.counters[Counter("target:", *v)] += 1;
   }
   if (outcome_ > 0) d_.AddTag(*actor_, "defense_evasion", t_);
+}
+
+// The whole record, compact, for `could` to replay (see iam_changes.h).
+void Record::KeepIamChange() {
+  constexpr size_t kMaxIamChangeBytes = 256u << 10;
+  std::string account = TargetAccount();
+  if (account.empty() || account.size() > 64) {
+    ctx_.Anomaly("iam_change_without_account");
+    return;
+  }
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buf);
+  r_.Accept(writer);
+  if (buf.GetSize() > kMaxIamChangeBytes) {
+    ctx_.Anomaly("oversized_iam_change");
+    return;
+  }
+  char time_part[24];
+  std::snprintf(time_part, sizeof time_part, "%020lld", static_cast<long long>(t_));
+  std::string_view id = event_id_;
+  if (id.starts_with("cloudtrail:")) id.remove_prefix(11);
+  d_.PutDocument("iam_change/" + account + "/" + time_part + "/" + std::string(id), std::string(buf.GetString(), buf.GetSize()));
 }
 
 class CloudTrailParser final : public FileParser {

@@ -1,0 +1,278 @@
+// gumshoe could ENTITY [--as-of T] [--json]: what a principal (or the
+// principal behind a key or session) could still do, from the IAM
+// authorization snapshots in the store with the IAM changes CloudTrail
+// recorded after them replayed up to T: the principals it can act as or give
+// permissions to, shortest paths first, admin-equivalent ones on top, and for
+// each step whether the logs show it exercised.
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli_common.h"
+#include "gumshoe/iam/authz.h"
+#include "gumshoe/iam/observed.h"
+#include "gumshoe/iam_authz.h"
+#include "gumshoe/time_util.h"
+#include "output.h"
+
+namespace gumshoe::cli {
+namespace {
+
+struct CouldArgs {
+  std::string entity;
+  std::string as_of;
+  size_t max_paths = 50;
+  int depth = 6;
+  bool strict = false;
+};
+
+struct Found {
+  size_t account = 0;
+  size_t node = 0;
+};
+
+// The principal a graph entity stands for: users and roles as they are, a
+// session's role, a key's owner.
+std::optional<std::string> PrincipalArn(const GraphReader& r, const EntityRef& ref, int depth = 0) {
+  if (depth > 4) return std::nullopt;
+  if (ref.kind == EntityKind::kIamUser || ref.kind == EntityKind::kIamRole) return ref.key;
+  std::optional<EdgeKind> via;
+  if (ref.kind == EntityKind::kRoleSession) via = EdgeKind::kAssumedRole;
+  if (ref.kind == EntityKind::kAccessKey) via = EdgeKind::kCredentialOf;
+  if (!via) return std::nullopt;
+  std::optional<EntityId> next;
+  Status s = r.ScanEdges(r.IdOf(ref.kind, ref.key), Direction::kOut, *via, [&](const Edge& e) {
+    next = e.dst;
+    return false;
+  });
+  if (!s.ok() || !next) return std::nullopt;
+  auto ent = r.GetEntity(*next);
+  if (!ent.ok() || !*ent) return std::nullopt;
+  return PrincipalArn(r, (*ent)->ref(), depth + 1);
+}
+
+std::optional<Found> FindPrincipal(const std::vector<AccountAuthorization>& accounts, std::string_view text) {
+  std::optional<Found> by_name;
+  size_t named = 0;
+  for (size_t a = 0; a < accounts.size(); ++a) {
+    const auto& nodes = accounts[a].snapshot.nodes;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].type == iam::NodeType::kGroup) continue;
+      if (nodes[i].arn == text) return Found{a, i};
+      if (nodes[i].name == text) {
+        by_name = Found{a, i};
+        ++named;
+      }
+    }
+  }
+  return named == 1 ? by_name : std::nullopt;
+}
+
+std::string Label(const iam::Node& n) { return std::string(iam::NodeTypeName(n.type)) + " " + n.arn; }
+
+int RunCould(CliContext& ctx, const CouldArgs& args) {
+  Timestamp as_of = kNoTime;
+  if (!args.as_of.empty()) {
+    auto t = ParseIsoTime(args.as_of);
+    if (!t) return ReportError(ctx, Status::InvalidArgument("--as-of: not an ISO 8601 time: " + args.as_of));
+    as_of = *t;
+  }
+  if (args.depth < 1) return ReportError(ctx, Status::InvalidArgument("--depth must be at least 1"));
+  auto store = OpenStore(ctx, false);
+  if (!store.ok()) return ReportError(ctx, store.status());
+  std::unique_ptr<GraphReader> reader = (*store)->Snapshot();
+  auto accounts = LoadAuthorization(**store, as_of);
+  if (!accounts.ok()) return ReportError(ctx, accounts.status());
+  if (accounts->empty())
+    return ReportError(ctx, Status::NotFound("no IAM authorization snapshot in the store: ingest the output of "
+                                             "`aws iam get-account-authorization-details` first"));
+  // The entity: a graph entity (key, session, user, role) or a principal's ARN or name.
+  std::optional<EntityRef> entity;
+  std::optional<Found> found;
+  if (auto ref = ResolveEntity(*reader, args.entity); ref.ok()) {
+    entity = *ref;
+    if (auto arn = PrincipalArn(*reader, *ref)) found = FindPrincipal(*accounts, *arn);
+    if (!found)
+      return ReportError(ctx, Status::NotFound(FormatRef(*ref) + " is not a principal of any stored authorization snapshot"));
+  } else {
+    found = FindPrincipal(*accounts, args.entity);
+    if (!found) return ReportError(ctx, ref.status());
+  }
+  const AccountAuthorization& acct = (*accounts)[found->account];
+  const iam::AuthorizationSnapshot& snap = acct.snapshot;
+  const iam::Node& start = snap.nodes[found->node];
+  if (!entity) entity = iam::EntityOfNode(start);
+
+  iam::CouldOptions options;
+  options.include_conditional = !args.strict;
+  iam::CouldGraph graph = iam::BuildCouldGraph(snap, options);
+  std::vector<iam::CouldPath> paths = iam::ShortestPaths(graph, found->node, static_cast<size_t>(args.depth), args.max_paths);
+  std::optional<iam::CouldPath> admin = iam::AdminPath(graph, found->node, static_cast<size_t>(args.depth));
+  // Which steps the logs show exercised.
+  std::vector<std::optional<Evidence>> observed(graph.edges.size());
+  std::vector<bool> checked(graph.edges.size(), false);
+  for (const iam::CouldPath& p : paths)
+    for (size_t e : p.steps) {
+      if (checked[e]) continue;
+      checked[e] = true;
+      auto ev = iam::StepObserved(*reader, graph, graph.edges[e]);
+      if (!ev.ok()) return ReportError(ctx, ev.status());
+      observed[e] = *ev;
+    }
+  auto path_observed = [&](const iam::CouldPath& p) {
+    for (size_t e : p.steps)
+      if (!observed[e]) return false;
+    return !p.steps.empty();
+  };
+
+  if (ctx.json) {
+    JsonOut j;
+    auto& w = j.w();
+    w.StartObject();
+    j.Field("schema", "gumshoe.could/1");
+    j.Field("store", ctx.db_path);
+    j.Key("entity");
+    w.StartObject();
+    j.Field("kind", EntityKindName(entity->kind));
+    j.Field("key", entity->key);
+    j.Field("principal", start.arn);
+    w.EndObject();
+    j.Time("as_of", as_of);
+    j.Key("snapshot");
+    w.StartObject();
+    j.Field("account", snap.account);
+    j.Time("taken", acct.snapshot_time);
+    j.Field("taken_after_as_of", acct.snapshot_after);
+    j.Key("changes_applied");
+    w.StartArray();
+    for (const std::string& c : acct.changes_applied) j.String(c);
+    w.EndArray();
+    j.Key("changes_skipped");
+    w.StartArray();
+    for (const std::string& c : acct.changes_skipped) j.String(c);
+    w.EndArray();
+    w.EndObject();
+    j.Field("admin_equivalent", admin.has_value());
+    j.Key("admin_evidence");
+    w.StartArray();
+    for (uint32_t r : graph.admin_evidence[found->node]) j.String(graph.refs[r].ToString());
+    w.EndArray();
+    j.Key("paths");
+    w.StartArray();
+    for (const iam::CouldPath& p : paths) {
+      w.StartObject();
+      j.Key("target");
+      w.StartObject();
+      const iam::Node& t = snap.nodes[p.target];
+      if (auto ref = iam::EntityOfNode(t)) {
+        j.Field("kind", EntityKindName(ref->kind));
+        j.Field("key", ref->key);
+      } else {
+        j.Field("kind", "iam_group");
+        j.Field("key", t.arn);
+      }
+      w.EndObject();
+      j.Field("admin_equivalent", p.admin_equivalent);
+      j.Field("grants", p.grants);
+      j.Field("observed", path_observed(p));
+      j.Key("steps");
+      w.StartArray();
+      for (size_t ei : p.steps) {
+        const iam::CouldEdge& e = graph.edges[ei];
+        w.StartObject();
+        j.Field("edge", iam::CouldKindName(e.kind));
+        j.Field("from", snap.nodes[e.from].arn);
+        j.Field("to", snap.nodes[e.to].arn);
+        j.Field("method", e.method);
+        j.Key("evidence");
+        w.StartArray();
+        for (uint32_t r : e.evidence) j.String(graph.refs[r].ToString());
+        w.EndArray();
+        j.Key("conditions");
+        w.StartArray();
+        for (const std::string& c : e.condition_keys) j.String(c);
+        w.EndArray();
+        j.Key("observed");
+        if (observed[ei]) {
+          w.StartObject();
+          j.Field("event", observed[ei]->ref);
+          j.Time("time", observed[ei]->time);
+          w.EndObject();
+        } else {
+          w.Null();
+        }
+        w.EndObject();
+      }
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    j.Print();
+    return kExitOk;
+  }
+
+  std::printf("could: %s\n", TerminalSafe(Label(start)).c_str());
+  std::printf("snapshot: account %s, taken %s%s; %zu IAM change(s) replayed after it", TerminalSafe(snap.account).c_str(),
+              acct.snapshot_time == kNoTime ? "at an unknown time" : FormatTime(acct.snapshot_time).c_str(),
+              acct.snapshot_after ? " (after the as-of time: no older snapshot)" : "", acct.changes_applied.size());
+  if (!acct.changes_skipped.empty()) std::printf(", %zu could not be", acct.changes_skipped.size());
+  std::printf("\n");
+  for (const std::string& c : acct.changes_skipped) std::printf("  not replayed: %s\n", TerminalSafe(c).c_str());
+  if (graph.admin[found->node]) {
+    std::printf("admin-equivalent: yes, by its own policies (");
+    for (size_t i = 0; i < graph.admin_evidence[found->node].size(); ++i)
+      std::printf("%s%s", i ? ", " : "", TerminalSafe(graph.refs[graph.admin_evidence[found->node][i]].ToString()).c_str());
+    std::printf(")\n");
+    return kExitOk;
+  }
+  if (admin) {
+    std::printf("admin-equivalent: yes, in %zu step(s)\n", admin->steps.size());
+  } else {
+    std::printf("admin-equivalent: no\n");
+  }
+  if (paths.empty()) {
+    std::printf("no could-edges: it cannot act as, or give permissions to, any other principal of the snapshot\n");
+    return kExitOk;
+  }
+  std::printf("paths, shortest first:\n");
+  size_t n = 0;
+  for (const iam::CouldPath& p : paths) {
+    std::printf("%3zu. %s%s %s%s\n", ++n, p.admin_equivalent ? "[admin] " : "", p.grants ? "can give permissions to" : "can act as",
+                TerminalSafe(Label(snap.nodes[p.target])).c_str(), path_observed(p) ? "  (observed)" : "  (could)");
+    for (size_t ei : p.steps) {
+      const iam::CouldEdge& e = graph.edges[ei];
+      std::printf("       %s %s %s [%s]", TerminalSafe(snap.nodes[e.from].name).c_str(), std::string(iam::CouldKindName(e.kind)).c_str(),
+                  TerminalSafe(snap.nodes[e.to].name).c_str(), std::string(e.method).c_str());
+      if (!e.condition_keys.empty()) {
+        std::printf(" only if");
+        for (const std::string& c : e.condition_keys) std::printf(" %s", TerminalSafe(c).c_str());
+      }
+      if (observed[ei]) {
+        std::printf("; observed %s at %s", TerminalSafe(observed[ei]->ref).c_str(), FormatTime(observed[ei]->time).c_str());
+      }
+      std::printf("\n");
+      for (uint32_t r : e.evidence) std::printf("         granted by %s\n", TerminalSafe(graph.refs[r].ToString()).c_str());
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterCouldCommand(CLI::App& app, CliContext& ctx) {
+  auto args = std::make_shared<CouldArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "could", "What a principal, key or session could still do: IAM escalation paths from the stored authorization snapshots");
+  AddCommonOptions(cmd, ctx);
+  cmd->add_option("entity", args->entity, "kind:key, an ARN, an access key ID, or a user or role name")->required();
+  cmd->add_option("--as-of", args->as_of, "Evaluate the policies as they were at this time (ISO 8601); default: now");
+  cmd->add_option("--max-paths", args->max_paths, "Most paths listed")->capture_default_str();
+  cmd->add_option("--depth", args->depth, "Most steps per path")->capture_default_str();
+  cmd->add_flag("--strict", args->strict, "Leave out edges that hold only under conditions gumshoe cannot decide");
+  cmd->callback([&ctx, args] { ctx.exit_code = RunCould(ctx, *args); });
+}
+
+}  // namespace gumshoe::cli

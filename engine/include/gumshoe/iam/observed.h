@@ -1,0 +1,28 @@
+// Whether a could-edge was exercised: the "did" graph's evidence that a
+// principal actually used the permission (assumed the role, created a key
+// for the user, attached a policy, launched an instance with the role...).
+//
+// Only successful calls count, and only where the graph can tell them apart:
+// an edge that mixes several operations with failures among them is not
+// claimed as evidence for any one of them. Steps the graph keeps no trace of
+// (a new policy version, a Lambda function created with the role) are
+// reported as not observed.
+// Thread-safety: reads only.
+#pragma once
+
+#include <optional>
+
+#include "gumshoe/iam/authz.h"
+#include "gumshoe/model.h"
+#include "gumshoe/status.h"
+#include "gumshoe/store.h"
+
+namespace gumshoe::iam {
+
+// The event that exercised `edge` of `graph`, or nullopt when none is known.
+Result<std::optional<Evidence>> StepObserved(const GraphReader& reader, const CouldGraph& graph, const CouldEdge& edge);
+
+// The graph entity a snapshot node stands for (iam_user / iam_role with its ARN).
+std::optional<EntityRef> EntityOfNode(const Node& node);
+
+}  // namespace gumshoe::iam

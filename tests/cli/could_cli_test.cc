@@ -1,0 +1,88 @@
+// `gumshoe could` through the built binary, on tests/data/iam: a CI key
+// (build-bot) whose policies let it pass an admin role to a new instance
+// (and it did: RunInstances with that role's instance profile) and assume a
+// break-glass admin role (never done). The stolen instance-role session then
+// wrote an inline policy on build-bot (PutUserPolicy) granting CreateAccessKey
+// on an admin user, and tried to attach AdministratorAccess (denied). A newer
+// snapshot, taken after the clean-up, no longer grants PassRole.
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "cli/cli_harness.h"
+
+namespace gumshoe::cli_test {
+namespace {
+
+const std::string kData = GUMSHOE_TEST_DATA "/iam/";
+
+std::string Ingest(const TempDir& dir, const std::string& file, const std::string& extra = "") {
+  Run r = Gumshoe(dir, "ingest --db " + Quote(dir.db()) + " " + extra + " " + Quote(kData + file));
+  REQUIRE(r.code == 0);
+  return r.out;
+}
+
+}  // namespace
+
+TEST_CASE("Could CLI: as of the compromise, the exercised PassRole path and the latent AssumeRole path",
+          "[cli][could]") {
+  TempDir dir;
+  Ingest(dir, "authz-2026-11-01.json", "--as-of 2026-11-01T00:00:00Z");
+  Ingest(dir, "cloudtrail.json");
+
+  SECTION("before the inline policy was written") {
+    Run r = Gumshoe(dir, "could --db " + Quote(dir.db()) + " build-bot --as-of 2026-11-02T09:00:00Z");
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(Has(r.out, "snapshot: account 111122223333, taken 2026-11-01T00:00:00Z; 0 IAM change(s) replayed after it"));
+    CHECK(Has(r.out, "admin-equivalent: yes, in 1 step(s)"));
+    CHECK(Has(r.out, "  1. [admin] can act as role arn:aws:iam::111122223333:role/Ec2AdminRole  (observed)"));
+    CHECK(Has(r.out, "build-bot can_pass_role_to Ec2AdminRole [CreateEC2WithExistingInstanceProfile]; observed "
+                     "cloudtrail:8f0e7c1a-1111-4111-8111-000000000001 at 2026-11-02T10:00:00Z"));
+    CHECK(Has(r.out, "  2. [admin] can act as role arn:aws:iam::111122223333:role/BreakGlassAdmin  (could)"));
+    CHECK(Has(r.out, "granted by arn:aws:iam::111122223333:user/build-bot/inline/ci Sid BreakGlass"));
+    CHECK(!Has(r.out, "ops-admin"));
+  }
+  SECTION("after it: the replayed change adds a path to the admin user; the denied attach adds nothing") {
+    Run r = Gumshoe(dir, "could --db " + Quote(dir.db()) + " AKIAEXAMPLEBUILDBOT1 --as-of 2026-11-03T00:00:00Z --json");
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(Has(r.out, R"("schema":"gumshoe.could/1")"));
+    CHECK(Has(r.out, R"("entity":{"kind":"access_key","key":"AKIAEXAMPLEBUILDBOT1","principal":"arn:aws:iam::111122223333:user/build-bot"})"));
+    CHECK(Has(r.out, R"("changes_applied":["cloudtrail:8f0e7c1a-1111-4111-8111-000000000002 PutUserPolicy"])"));
+    CHECK(Has(r.out, R"("target":{"kind":"iam_user","key":"arn:aws:iam::111122223333:user/ops-admin"},"admin_equivalent":true,"grants":false,"observed":false)"));
+    CHECK(Has(r.out, R"("method":"CreateAccessKey","evidence":["arn:aws:iam::111122223333:user/build-bot/inline/escalate #0"])"));
+    CHECK(!Has(r.out, "AttachUserPolicy"));
+  }
+  SECTION("a newer snapshot answers for later times; the older one still answers as of the compromise") {
+    Ingest(dir, "authz-2026-11-20.json", "--as-of 2026-11-20T00:00:00Z");
+    Run now = Gumshoe(dir, "could --db " + Quote(dir.db()) + " build-bot");
+    INFO(now.out << now.err);
+    REQUIRE(now.code == 0);
+    CHECK(Has(now.out, "taken 2026-11-20T00:00:00Z; 0 IAM change(s) replayed"));
+    CHECK(!Has(now.out, "Ec2AdminRole"));
+    CHECK(Has(now.out, "can act as role arn:aws:iam::111122223333:role/BreakGlassAdmin"));
+    Run then = Gumshoe(dir, "could --db " + Quote(dir.db()) + " build-bot --as-of 2026-11-02T09:00:00Z");
+    CHECK(Has(then.out, "taken 2026-11-01T00:00:00Z"));
+    CHECK(Has(then.out, "role/Ec2AdminRole  (observed)"));
+  }
+  SECTION("the admin role itself is admin by its own policies") {
+    Run r = Gumshoe(dir, "could --db " + Quote(dir.db()) + " arn:aws:iam::111122223333:role/BreakGlassAdmin");
+    CHECK(r.code == 0);
+    CHECK(Has(r.out, "admin-equivalent: yes, by its own policies (arn:aws:iam::aws:policy/AdministratorAccess v1 #0)"));
+  }
+  SECTION("a name no snapshot holds is an error") {
+    Run r = Gumshoe(dir, "could --db " + Quote(dir.db()) + " nobody-at-all");
+    CHECK(r.code != 0);
+  }
+}
+
+TEST_CASE("Could CLI: a store without snapshots says how to get one", "[cli][could]") {
+  TempDir dir;
+  Ingest(dir, "cloudtrail.json");
+  Run r = Gumshoe(dir, "could --db " + Quote(dir.db()) + " build-bot");
+  CHECK(r.code != 0);
+  CHECK(Has(r.err, "get-account-authorization-details"));
+}
+
+}  // namespace gumshoe::cli_test
