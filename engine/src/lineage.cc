@@ -726,7 +726,12 @@ std::string LineageResult::ToTree(const std::function<std::string(std::string_vi
         o << (sep ? ", " : "") << "from " << escape(l.source_ip);
         sep = true;
       }
-      if (l.cross_account) o << (sep ? ", " : "") << "cross-account " << escape(n.account) << "->" << escape(other.account);
+      if (l.cross_account) {
+        // In the direction of the stored edge: the caller's account first.
+        const LineageNode& from = forward_edge ? n : other;
+        const LineageNode& to = forward_edge ? other : n;
+        o << (sep ? ", " : "") << "cross-account " << escape(from.account) << "->" << escape(to.account);
+      }
       o << "]";
       if (printed[l.to]) o << " (see above)";
       o << "\n";
