@@ -3,6 +3,7 @@
 #include <map>
 
 #include "cli_common.h"
+#include "gumshoe/edge_text.h"
 #include "gumshoe/normalize.h"
 #include "gumshoe/pivot.h"
 #include "gumshoe/time_util.h"
@@ -233,6 +234,7 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
         if (!n.via.empty()) j.Field("via", n.via);
         j.Key("edge");
         j.Stats(n.stats);
+        j.Field("attempt", IsAttempt(n.stats));
         j.w().EndObject();
       }
       j.w().EndArray();
@@ -255,6 +257,8 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
       std::string outcome = n.stats.success + n.stats.failure > 0
                                 ? Num(n.stats.success) + "/" + Num(n.stats.failure)
                                 : "";
+      // Every observation failed: an attempt, not the act (edge_text.h).
+      if (IsAttempt(n.stats)) outcome += " " + std::string(AttemptVerdict(n.stats)) + " (attempt)";
       rows.push_back({std::string(EntityKindName(n.entity.kind)), n.entity.key, Num(n.window_count), outcome,
                       FormatTime(n.stats.first_seen), FormatTime(n.stats.last_seen), n.via});
     }

@@ -65,6 +65,11 @@ TEST_CASE("Trust CLI: denied and failed calls are attempts, never changes", "[cl
   CHECK(Has(blast.out, "denied: iam.amazonaws.com:CreateUser x1 (AccessDenied)"));
   CHECK_FALSE(Has(blast.out, "svc-backup"));
 
+  // The pivot still lists the denied CreateUser, marked as an attempt.
+  Run pivot = Gumshoe(dir, "pivot --db " + Quote(dir.db()) + kDay + Quote(kCiDeploy));
+  REQUIRE(pivot.code == 0);
+  CHECK(Has(pivot.out, "arn:aws:iam::111122223333:user/svc-backup  1      0/1 failed (attempt)"));
+
   fs::path report = dir.path() / "report";
   Run out = Gumshoe(dir, "investigate --db " + Quote(dir.db()) + kDay + Quote(kCiDeploy) + " -o " + Quote(report.string()));
   REQUIRE(out.code == 0);
