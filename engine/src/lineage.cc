@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "gumshoe/codec.h"
+#include "gumshoe/edge_text.h"
 #include "gumshoe/time_util.h"
 
 namespace gumshoe {
@@ -154,6 +155,7 @@ class Walker {
   Status Edges(const EntityRef& ref, Direction dir, EdgeKind kind, std::vector<Candidate>& out) {
     EntityId id = r_.IdOf(ref.kind, ref.key);
     return r_.ScanEdges(id, dir, kind, [&](const Edge& e) {
+      if (IsAttempt(e.stats)) return true;  // a failed CreateUser created no one (edge_text.h)
       EntityId other = dir == Direction::kOut ? e.dst : e.src;
       auto ent = r_.GetEntity(other);
       if (!ent.ok() || !ent->has_value()) return true;

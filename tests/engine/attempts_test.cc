@@ -11,6 +11,7 @@
 #include "gumshoe/edge_text.h"
 #include "gumshoe/indicators.h"
 #include "gumshoe/investigate.h"
+#include "gumshoe/lineage.h"
 #include "gumshoe/memory_store.h"
 
 using namespace gumshoe;
@@ -216,4 +217,19 @@ TEST_CASE("Attempts: an edge that succeeded once is a change; the failed half is
   CHECK(user->path.back().edge == EdgeKind::kCreated);
   CHECK(Actions(*inv, "delete_user").size() == 1);
   for (const BlastAttempt& a : inv->blast.attempts) CHECK(a.target != Api("iam.amazonaws.com:CreateUser"));
+}
+
+TEST_CASE("Attempts: lineage does not name the caller of a denied CreateUser as the user's creator",
+          "[engine][attempts][lineage]") {
+  MemoryStore store;
+  REQUIRE(BuildProbe(store).ok());
+  auto up = Lineage(store, kSvcBackup, LineageOptions{});
+  REQUIRE(up.ok());
+  for (const LineageNode& n : up->nodes) CHECK(n.entity.ref() != kCiDeploy);
+  CHECK(up->links.empty());
+  LineageOptions down;
+  down.descendants = true;
+  auto from = Lineage(store, kCiKey, down);
+  REQUIRE(from.ok());
+  for (const LineageNode& n : from->nodes) CHECK(n.entity.ref() != kSvcBackup);
 }
