@@ -4,6 +4,7 @@
 
 #include "cli_common.h"
 #include "gumshoe/edge_counters.h"
+#include "gumshoe/edge_text.h"
 #include "gumshoe/normalize.h"
 #include "gumshoe/pivot.h"
 #include "gumshoe/time_util.h"
@@ -281,6 +282,7 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
         if (!n.via.empty()) j.Field("via", n.via);
         j.Key("edge");
         j.Stats(n.stats);
+        j.Field("attempt", IsAttempt(n.stats));
         j.w().EndObject();
       }
       j.w().EndArray();
@@ -338,6 +340,8 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
                                 : "";
       std::string detail = MovedDetail(n.stats);
       moved |= !detail.empty();
+      // Every observation failed: an attempt, not the act (edge_text.h).
+      if (IsAttempt(n.stats)) outcome += " " + std::string(AttemptVerdict(n.stats)) + " (attempt)";
       rows.push_back({std::string(EntityKindName(n.entity.kind)), n.entity.key, Num(n.window_count), outcome,
                       FormatTime(n.stats.first_seen), FormatTime(n.stats.last_seen), n.via, std::move(detail)});
     }

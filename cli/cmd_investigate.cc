@@ -12,6 +12,7 @@
 
 #include "cli_common.h"
 #include "gumshoe/blast_radius.h"
+#include "gumshoe/edge_text.h"
 #include "gumshoe/finding_groups.h"
 #include "gumshoe/indicators.h"
 #include "gumshoe/investigate.h"
@@ -137,6 +138,26 @@ void WriteBlast(JsonOut& j, const BlastRadiusResult& r) {
   }
   j.w().EndArray();
   j.Field("truncated", r.truncated);
+  j.Key("attempts");
+  j.w().StartArray();
+  for (const BlastAttempt& a : r.attempts) {
+    j.w().StartObject();
+    j.Key("actor");
+    j.Ref(a.actor);
+    j.Field("edge", EdgeKindName(a.edge));
+    j.Key("target");
+    j.Ref(a.target);
+    j.Field("count", a.count);
+    j.Field("verdict", a.verdict);
+    j.Field("errors", a.errors);
+    j.Time("time", a.time);
+    j.Field("evidence", a.evidence);
+    j.Field("text", a.text);
+    j.Field("sentence", a.sentence);
+    j.w().EndObject();
+  }
+  j.w().EndArray();
+  j.Field("attempts_omitted", static_cast<uint64_t>(r.attempts_omitted));
   j.w().EndObject();
 }
 
@@ -190,6 +211,9 @@ void WriteIndicators(JsonOut& j, const IndicatorsResult& r) {
   j.Time("since", r.baseline.since);
   j.Time("until", r.baseline.until);
   j.w().EndObject();
+  j.Key("baseline_data_days");
+  j.w().Double(r.baseline_data_days);
+  j.Field("baseline_judged", r.baseline_judged);
   j.Key("indicators");
   j.w().StartArray();
   for (const Indicator& i : r.indicators) {
@@ -316,6 +340,14 @@ int RunBlast(CliContext& ctx, const BlastArgs& args) {
     std::printf("... %zu more (use --limit, or --json for every path)\n", r->nodes.size() - rows.size());
   for (const auto& t : r->truncations) std::printf("%s\n", TerminalSafe(t.note).c_str());
   if (r->truncated) std::printf("(node limit reached: the result is partial)\n");
+  if (!r->attempts.empty()) {
+    std::printf("\nattempts (every call failed: they reached nothing):\n");
+    std::vector<std::vector<std::string>> arows;
+    for (const BlastAttempt& a : r->attempts)
+      arows.push_back({a.text, RefText(a.actor), FormatTime(a.time), a.evidence});
+    PrintTable({"attempt", "by", "first", "evidence"}, arows);
+    if (r->attempts_omitted > 0) std::printf("+%zu more attempts\n", r->attempts_omitted);
+  }
   return kExitOk;
 }
 
@@ -494,6 +526,7 @@ struct InvestigateArgs {
   WindowArgs window;
   int depth = 8;
   double baseline_days = 45;
+  double min_baseline_days = 7;
 };
 
 Report BuildReport(const Investigation& inv) {
@@ -522,11 +555,18 @@ Report BuildReport(const Investigation& inv) {
       lineage.paragraphs.push_back(RefText(l.credential) + ": " + l.error);
       continue;
     }
-    ReportTable lt{"Lineage of " + RefText(l.credential), {"from", "edge", "to", "event", "time", "source IP"}, {}};
-    for (const LineageLink& link : l.lineage->links)
-      lt.rows.push_back({RefText(l.lineage->nodes[link.from].entity.ref()), std::string(EdgeKindName(link.edge)),
-                         RefText(l.lineage->nodes[link.to].entity.ref()), link.event_id, FormatTime(link.time),
-                         link.source_ip});
+    // One sentence per link, in the direction of the event (edge_text.h),
+    // whichever way the walk went.
+    ReportTable lt{"Lineage of " + RefText(l.credential), {"what happened", "edge", "event", "time", "source IP"}, {}};
+    for (const LineageLink& link : l.lineage->links) {
+      const EntityRef& a = l.lineage->nodes[link.from].entity.ref();
+      const EntityRef& b = l.lineage->nodes[link.to].entity.ref();
+      bool a_is_src = link.edge_src == a;
+      const EntityRef& src = a_is_src ? a : b;
+      const EntityRef& dst = a_is_src ? b : a;
+      lt.rows.push_back({EdgeSentence(src, link.edge, dst, link.stats), std::string(EdgeKindName(link.edge)),
+                         link.event_id, FormatTime(link.time), link.source_ip});
+    }
     for (size_t root : l.lineage->Roots())
       lineage.paragraphs.push_back("Root: " + RefText(l.lineage->nodes[root].entity.ref()) + " (" +
                                    std::string(LineageRootName(l.lineage->nodes[root].root)) + ") " +
@@ -541,8 +581,9 @@ Report BuildReport(const Investigation& inv) {
   for (const BlastNode& n : inv.blast.nodes) {
     std::string via, evidence;
     if (!n.path.empty()) {
-      via = RefText(n.path.back().from) + " " + std::string(EdgeKindName(n.path.back().edge));
-      evidence = n.path.back().evidence;
+      const BlastHop& h = n.path.back();
+      via = h.stored_forward ? EdgeSentence(h.from, h.edge, h.to) : EdgeSentence(h.to, h.edge, h.from);
+      evidence = h.evidence;
     }
     const std::string* region = n.entity.Attr("region");
     bt.rows.push_back({std::to_string(n.hop), n.foothold ? "foothold" : Score(n.score),
@@ -552,6 +593,16 @@ Report BuildReport(const Investigation& inv) {
   blast.tables.push_back(std::move(bt));
   for (const auto& tr : inv.blast.truncations) blast.paragraphs.push_back(tr.note);
   report.sections.push_back(std::move(blast));
+
+  ReportSection attempts{"Attempts (failed calls: they reached nothing)", {}, {}};
+  if (inv.blast.attempts.empty()) attempts.paragraphs.push_back("None.");
+  ReportTable at{"", {"what was tried", "count", "first", "evidence"}, {}};
+  for (const BlastAttempt& a : inv.blast.attempts)
+    at.rows.push_back({a.sentence, Num(a.count), FormatTime(a.time), a.evidence});
+  if (!at.rows.empty()) attempts.tables.push_back(std::move(at));
+  if (inv.blast.attempts_omitted > 0)
+    attempts.paragraphs.push_back("+" + std::to_string(inv.blast.attempts_omitted) + " more attempts");
+  report.sections.push_back(std::move(attempts));
 
   ReportSection ind{"Indicators", {}, {}};
   for (const auto& r : inv.indicators) {
@@ -593,6 +644,8 @@ int RunInvestigate(CliContext& ctx, const InvestigateArgs& args) {
     return ReportError(ctx, Status::InvalidArgument("--depth must be between 1 and " + std::to_string(kMaxDepth)));
   if (!(args.baseline_days > 0 && args.baseline_days <= 3660))
     return ReportError(ctx, Status::InvalidArgument("--baseline-days must be between 0 and 3660"));
+  if (!(args.min_baseline_days >= 0 && args.min_baseline_days <= 3660))
+    return ReportError(ctx, Status::InvalidArgument("--min-baseline-days must be between 0 and 3660"));
   auto w = WindowFrom(args.window);
   if (!w.ok()) return ReportError(ctx, w.status());
   auto store = OpenStore(ctx, false);
@@ -605,6 +658,7 @@ int RunInvestigate(CliContext& ctx, const InvestigateArgs& args) {
   options.scope = w->second;
   options.blast.max_depth = args.depth;
   options.indicators.baseline_length = static_cast<Timestamp>(args.baseline_days * 86400);
+  options.indicators.min_baseline_days = args.min_baseline_days;
   options.indicators.mmdb_path = args.mmdb;
   auto inv = Investigate(*snapshot, *ref, options);
   if (!inv.ok()) return ReportError(ctx, inv.status());
@@ -748,6 +802,9 @@ void RegisterInvestigateCommand(CLI::App& app, CliContext& ctx) {
   AddWindowOptions(cmd, args->window, true);
   cmd->add_option("--depth", args->depth, "Blast-radius hops")->capture_default_str();
   cmd->add_option("--baseline-days", args->baseline_days, "Indicator baseline before the window, in days")
+      ->capture_default_str();
+  cmd->add_option("--min-baseline-days", args->min_baseline_days,
+                  "Days of data a baseline needs before new/increased activity is flagged")
       ->capture_default_str();
   cmd->add_option("--mmdb", args->mmdb, "MaxMind GeoIP database for geolocation indicators");
   cmd->add_option("-o,--output-dir", args->out_dir, "Write the report (graph.dot, report.md, SVG/HTML with Graphviz)");

@@ -99,6 +99,7 @@ Result<AdjacencySnapshot> AdjacencyBuilder::Run(const GraphReader& reader) {
     t.first_seen = e.stats.first_seen;
     t.count = e.stats.count;
     if (e.stats.success > 0) t.flags |= AdjacencySnapshot::kFlagSuccess;
+    if (e.stats.failure > 0) t.flags |= AdjacencySnapshot::kFlagFailure;
     if (e.kind == EdgeKind::kInvolves) {
       auto it = e.stats.counters.find("foothold");
       if (it != e.stats.counters.end() && it->second > 0) t.flags |= AdjacencySnapshot::kFlagFoothold;
@@ -597,7 +598,7 @@ class BlastReacher {
       for (uint32_t i = s_.in_begin(f); i < s_.in_begin(f + 1) && srcs.size() < 16; ++i) {
         uint32_t e = s_.in_edge(i);
         if (s_.edge_kind(e) != EdgeKind::kLaunched) continue;
-        if (s_.CountInWindow(e, w_) > 0) srcs.push_back(s_.in_src(i));
+        if (s_.CountInWindow(e, w_) > 0 && !s_.edge_attempt(e)) srcs.push_back(s_.in_src(i));
       }
       for (uint32_t l : srcs)
         if (s_.stored(l) && std::find(footholds.begin(), footholds.end(), l) == footholds.end() &&
@@ -675,6 +676,7 @@ class BlastReacher {
       }
       if (n == 0 && !w_.unbounded()) continue;
       if ((k == EdgeKind::kDbLogin || k == EdgeKind::kNetworkFlow) && !s_.edge_succeeded(e)) continue;
+      if (s_.edge_attempt(e)) continue;  // an attempt reaches nothing
       uint32_t other = out ? s_.edge_dst(e) : s_.in_src(i);
       if (other == id || other == self) continue;
       hits_.push_back(Hit{static_cast<uint32_t>(r - 1), other, n, e, via});
@@ -989,7 +991,7 @@ Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const Adjacency
     result.truncations.push_back(std::move(t));
   }
   result.truncated = reach.truncated;
-  result.summary = BlastSummary(result.nodes);
+  GUMSHOE_RETURN_IF_ERROR(FinishBlastResult(reader, result));
   return result;
 }
 

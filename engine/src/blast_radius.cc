@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -14,6 +15,8 @@
 
 #include "gumshoe/codec.h"
 #include "gumshoe/resource_touch.h"
+#include "gumshoe/edge_text.h"
+#include "gumshoe/normalize.h"
 
 namespace gumshoe {
 namespace {
@@ -190,6 +193,8 @@ struct Loader {
       // A database is reached by a login that succeeded, not by attempts; a
       // host by traffic that was accepted, not by rejected probes.
       if ((e.kind == EdgeKind::kDbLogin || e.kind == EdgeKind::kNetworkFlow) && sum->success == 0) return true;
+      // An attempt (every observation failed) reaches nothing.
+      if (IsAttempt(*sum)) return true;
       const EntityId& other = dir == Direction::kOut ? e.dst : e.src;
       if (other == id || other == self) return true;
       auto [it, added] = rs->index.try_emplace(other, rs->found.size());
@@ -325,21 +330,6 @@ std::string Plural(std::string label, size_t n) {
   return label + "s";
 }
 
-std::string_view Verb(EdgeKind k) {
-  switch (k) {
-    case EdgeKind::kLaunched: return " launched";
-    case EdgeKind::kCreated: return " created";
-    case EdgeKind::kModified: return " modified";
-    case EdgeKind::kRead: return " read";
-    case EdgeKind::kWrote: return " written";
-    case EdgeKind::kMinted: return " minted";
-    case EdgeKind::kDbLogin: return " logged into";
-    case EdgeKind::kQueried: return " resolved";
-    case EdgeKind::kNetworkFlow: return " contacted";
-    default: return "";
-  }
-}
-
 }  // namespace
 
 bool IsBlastLeafKind(EntityKind kind) { return LeafKind(kind); }
@@ -451,7 +441,7 @@ std::string BlastSummary(const std::vector<BlastNode>& nodes) {
   for (const auto& [kind, k] : kinds) {
     if (!out.empty()) out += ", ";
     out += std::to_string(k.n) + " " + Plural(std::string(EntityKindLabel(kind)), k.n);
-    if (k.reached_by.size() == 1) out += Verb(*k.reached_by.begin());
+    if (k.reached_by.size() == 1) out += EdgeSummaryVerb(*k.reached_by.begin());
     if (!k.regions.empty()) {
       out += " in " + std::to_string(k.regions.size()) + (k.regions.size() == 1 ? " region (" : " regions (");
       bool first = true;
@@ -463,6 +453,143 @@ std::string BlastSummary(const std::vector<BlastNode>& nodes) {
     }
   }
   return out.empty() ? "nothing reached in the window" : out;
+}
+
+namespace {
+
+// Edges whose time is not an observed act of the entity: facts, threat-list
+// listings and findings naming it.
+bool CountsAsActivity(EdgeKind k) {
+  return !IsStructural(k) && k != EdgeKind::kInAccount && k != EdgeKind::kListedIn && k != EdgeKind::kInvolves &&
+         k != EdgeKind::kHasInterface;
+}
+
+constexpr size_t kMaxFirstTouchEdges = 20000;
+
+// The first observed event of `id` in `window` (see FinishBlastResult).
+Result<Timestamp> FirstActivity(const GraphReader& reader, const EntityId& id, const TimeWindow& window) {
+  Timestamp best = kNoTime;
+  size_t scanned = 0;
+  auto take = [&](const Edge& e) {
+    if (!CountsAsActivity(e.kind)) return true;
+    if (e.stats.CountInWindow(window.since, window.until) > 0) {
+      Timestamp t = e.stats.FirstActiveAtOrAfter(window.since);
+      // The exact time when the edge's first observation is the one in the window.
+      if (e.stats.first_seen != kNoTime && window.Contains(e.stats.first_seen)) t = e.stats.first_seen;
+      if (t != kNoTime && window.Contains(t) && (best == kNoTime || t < best)) best = t;
+    }
+    return ++scanned < kMaxFirstTouchEdges;
+  };
+  std::vector<EntityId> ids{id};
+  if (id.kind == EntityKind::kEc2Instance) {
+    GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(id, Direction::kOut, EdgeKind::kHasInterface, [&](const Edge& e) {
+      ids.push_back(e.dst);
+      return ids.size() < 64;
+    }));
+  }
+  for (const EntityId& x : ids)
+    for (Direction dir : {Direction::kOut, Direction::kIn}) {
+      scanned = 0;
+      GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(x, dir, std::nullopt, take));
+    }
+  return best;
+}
+
+bool ActsKind(EntityKind k) {
+  return k == EntityKind::kAccessKey || k == EntityKind::kRoleSession || k == EntityKind::kIamUser ||
+         k == EntityKind::kFederatedUser || k == EntityKind::kIamRole || k == EntityKind::kAccount ||
+         k == EntityKind::kAwsService;
+}
+
+std::string AttemptsSummary(const std::vector<BlastAttempt>& attempts, size_t omitted) {
+  if (attempts.empty()) return std::string();
+  std::string out = "; attempts that reached nothing: ";
+  constexpr size_t kShown = 5;
+  for (size_t i = 0; i < attempts.size() && i < kShown; ++i) out += (i ? ", " : "") + attempts[i].text;
+  size_t more = attempts.size() > kShown ? attempts.size() - kShown + omitted : omitted;
+  if (more > 0) out += ", +" + std::to_string(more) + " more";
+  return out;
+}
+
+}  // namespace
+
+Status FinishBlastResult(const GraphReader& reader, BlastRadiusResult& result) {
+  const TimeWindow& w = result.window;
+  // Footholds' first touch: their first observed event in the window.
+  std::map<EntityRef, Timestamp> foothold_touch;
+  for (BlastNode& n : result.nodes) {
+    if (!n.foothold) continue;
+    GUMSHOE_ASSIGN_OR_RETURN(Timestamp t, FirstActivity(reader, reader.IdOf(n.entity.kind, n.entity.key), w));
+    n.first_touch = t;
+    foothold_touch[n.entity.ref()] = t;
+  }
+  // Nothing is reached before its foothold was first seen acting.
+  bool rescored = false;
+  for (BlastNode& n : result.nodes) {
+    if (n.foothold || n.path.empty()) continue;
+    auto it = foothold_touch.find(n.path.front().from);
+    if (it == foothold_touch.end() || it->second == kNoTime) continue;
+    for (BlastHop& h : n.path)
+      if (h.time != kNoTime && h.time < it->second) h.time = it->second;
+    if (n.first_touch != kNoTime && n.first_touch < it->second) {
+      n.first_touch = it->second;
+      n.score = BlastScore(n.path.back().edge, n.volume, n.first_touch, w, n.hop);
+      rescored = true;
+    }
+  }
+  if (rescored)
+    std::sort(result.nodes.begin(), result.nodes.end(), [](const BlastNode& a, const BlastNode& b) {
+      if (a.foothold != b.foothold) return a.foothold;
+      if (a.score != b.score) return a.score > b.score;
+      return a.entity.ref() < b.entity.ref();
+    });
+
+  // Attempts of the reached principals (and of foothold IPs: their DB logins).
+  result.attempts.clear();
+  result.attempts_omitted = 0;
+  for (const BlastNode& n : result.nodes) {
+    EntityKind k = n.entity.kind;
+    bool ip_foothold = n.foothold && k == EntityKind::kIpAddress;
+    if (!ActsKind(k) && !ip_foothold) continue;
+    EntityId id = reader.IdOf(k, n.entity.key);
+    std::vector<Edge> found;
+    for (EdgeKind kind : {EdgeKind::kCalledApi, EdgeKind::kConsoleLogin, EdgeKind::kDbLogin}) {
+      GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(id, Direction::kOut, kind, [&](const Edge& e) {
+        if (IsAttempt(e.stats) && e.stats.CountInWindow(w.since, w.until) > 0) found.push_back(e);
+        return found.size() < kMaxBlastAttempts;
+      }));
+    }
+    for (const Edge& e : found) {
+      if (result.attempts.size() >= kMaxBlastAttempts) {
+        ++result.attempts_omitted;
+        continue;
+      }
+      GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> target, reader.GetEntity(e.dst));
+      BlastAttempt a;
+      a.actor = n.entity.ref();
+      a.edge = e.kind;
+      a.target = target ? target->ref() : EntityRef{e.dst.kind, "?"};
+      a.count = e.stats.CountInWindow(w.since, w.until);
+      a.verdict = std::string(AttemptVerdict(e.stats));
+      a.errors = AttemptErrors(e.stats);
+      a.time = e.stats.FirstActiveAtOrAfter(w.since);
+      if (e.stats.first_seen != kNoTime && w.Contains(e.stats.first_seen)) a.time = e.stats.first_seen;
+      const Evidence& ev = BlastHopEvidence(e.stats, a.time);
+      a.evidence = ev.ref;
+      std::string what = e.kind == EdgeKind::kCalledApi
+                             ? a.target.key
+                             : std::string(FindEdgeText(e.kind)->label) + " " +
+                                   std::string(EntityKindLabel(a.target.kind)) + " " + a.target.key;
+      a.text = a.verdict + ": " + what + " x" + std::to_string(a.count) + (a.errors.empty() ? "" : " (" + a.errors + ")");
+      a.sentence = EdgeSentence(a.actor, e.kind, a.target, e.stats);
+      result.attempts.push_back(std::move(a));
+    }
+  }
+  std::sort(result.attempts.begin(), result.attempts.end(), [](const BlastAttempt& a, const BlastAttempt& b) {
+    return std::tie(a.time, a.actor, a.target, a.edge) < std::tie(b.time, b.actor, b.target, b.edge);
+  });
+  result.summary = BlastSummary(result.nodes) + AttemptsSummary(result.attempts, result.attempts_omitted);
+  return Status::Ok();
 }
 
 const BlastNode* BlastRadiusResult::Find(const EntityRef& ref) const {
@@ -532,7 +659,8 @@ Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef
       std::vector<EntityId> srcs;
       GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(reader.IdOf(f.kind, f.key), Direction::kIn, EdgeKind::kLaunched,
                                                [&](const Edge& e) {
-                                                 if (e.stats.CountInWindow(result.window.since, result.window.until) > 0)
+                                                 if (e.stats.CountInWindow(result.window.since, result.window.until) > 0 &&
+                                                     !IsAttempt(e.stats))
                                                    srcs.push_back(e.src);
                                                  return srcs.size() < 16;
                                                }));
@@ -649,7 +777,7 @@ Result<BlastRadiusResult> BlastRadius(const GraphReader& reader, const EntityRef
   });
   result.truncations = std::move(loader.truncations);
   result.truncated = loader.truncated;
-  result.summary = BlastSummary(result.nodes);
+  GUMSHOE_RETURN_IF_ERROR(FinishBlastResult(reader, result));
   return result;
 }
 

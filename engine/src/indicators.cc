@@ -6,15 +6,18 @@
 #include <cstdio>
 
 #include "gumshoe/attack_table.h"
+#include "gumshoe/edge_text.h"
 #include "gumshoe/normalize.h"
+#include "gumshoe/time_util.h"
 
 namespace gumshoe {
 namespace {
 
-constexpr std::string_view kKindOrder[] = {"new_user_agent", "new_api_call",    "increased_api_volume",
-                                           "new_source_ip",  "new_network",     "flagged_ip",
-                                           "related_finding", "related_group",  "ttp",
-                                           "impossible_travel", "new_geolocation"};
+constexpr std::string_view kKindOrder[] = {"baseline_too_short", "new_user_agent",  "new_api_call",
+                                           "increased_api_volume", "failed_api_call", "new_source_ip",
+                                           "new_network",        "flagged_ip",      "related_finding",
+                                           "related_group",      "ttp",             "impossible_travel",
+                                           "new_geolocation"};
 
 size_t KindRank(std::string_view kind) {
   for (size_t i = 0; i < std::size(kKindOrder); ++i)
@@ -28,19 +31,42 @@ struct Usage {
   uint64_t baseline = 0;
   Timestamp first_in_window = kNoTime;
   std::string evidence;
+  size_t window_edges = 0;     // edges active in the window
+  size_t window_attempts = 0;  // of which attempts (IsAttempt)
+  EdgeStats attempt_stats;     // the attempts' stats merged (error counters)
+  bool attempt_only() const { return window_edges > 0 && window_attempts == window_edges; }
 };
 
-// Window and baseline counts of one edge kind over all actors.
-Status CollectUsage(const GraphReader& reader, const std::vector<EntityId>& actors, EdgeKind kind,
-                    const TimeWindow& w, const TimeWindow& b, size_t max_items, std::map<EntityId, Usage>& out) {
+// Window counts of one edge kind over `actors`, baseline counts over
+// `baseline_actors` (the same list, or a session's role and its sessions).
+Status CollectUsage(const GraphReader& reader, const std::vector<EntityId>& actors,
+                    const std::vector<EntityId>& baseline_actors, EdgeKind kind, const TimeWindow& w,
+                    const TimeWindow& b, size_t max_items, std::map<EntityId, Usage>& out) {
+  for (const EntityId& actor : baseline_actors) {
+    size_t n = 0;
+    GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(actor, Direction::kOut, kind, [&](const Edge& e) {
+      uint64_t in_b = e.stats.CountInWindow(b.since, b.until);
+      if (in_b > 0) {
+        Usage& u = out[e.dst];
+        u.other = e.dst;
+        u.baseline += in_b;
+      }
+      return ++n < max_items;
+    }));
+  }
   for (const EntityId& actor : actors) {
     size_t n = 0;
     GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(actor, Direction::kOut, kind, [&](const Edge& e) {
+      uint64_t in_w = e.stats.CountInWindow(w.since, w.until);
+      if (in_w == 0) return ++n < max_items;
       Usage& u = out[e.dst];
       u.other = e.dst;
-      uint64_t in_w = e.stats.CountInWindow(w.since, w.until);
       u.window += in_w;
-      u.baseline += e.stats.CountInWindow(b.since, b.until);
+      ++u.window_edges;
+      if (IsAttempt(e.stats)) {
+        ++u.window_attempts;
+        MergeEdgeStats(u.attempt_stats, e.stats);
+      }
       if (in_w > 0) {
         Timestamp t = e.stats.FirstActiveAtOrAfter(w.since);
         if (t != kNoTime && (u.first_in_window == kNoTime || t < u.first_in_window)) {
@@ -95,7 +121,7 @@ Result<IndicatorsResult> Indicators(const GraphReader& reader, const EntityRef& 
   else result.baseline = TimeWindow{0, 0};  // no window start: no baseline, everything is new
   const TimeWindow& b = result.baseline;
 
-  // Actors.
+  // Actors: whose activity in the window counts.
   std::vector<EntityId> actors{pid};
   auto add_actors = [&](EdgeKind kind, Direction dir) -> Status {
     return reader.ScanEdges(pid, dir, kind, [&](const Edge& e) {
@@ -112,17 +138,65 @@ Result<IndicatorsResult> Indicators(const GraphReader& reader, const EntityRef& 
     GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> ae, reader.GetEntity(a));
     if (ae) result.actors.push_back(ae->ref());
   }
+  // Baseline actors: the same, except that a role session (new by nature)
+  // is compared with its role's history: the role and all its sessions.
+  std::vector<EntityId> baseline_actors = actors;
+  if (principal.kind == EntityKind::kRoleSession) {
+    std::vector<EntityId> roles;
+    GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(pid, Direction::kOut, EdgeKind::kAssumedRole, [&](const Edge& e) {
+      roles.push_back(e.dst);
+      return roles.size() < 4;
+    }));
+    for (const EntityId& role : roles) {
+      if (std::find(baseline_actors.begin(), baseline_actors.end(), role) == baseline_actors.end())
+        baseline_actors.push_back(role);
+      GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(role, Direction::kIn, EdgeKind::kAssumedRole, [&](const Edge& e) {
+        if (std::find(baseline_actors.begin(), baseline_actors.end(), e.src) == baseline_actors.end())
+          baseline_actors.push_back(e.src);
+        return baseline_actors.size() <= options.max_actors;
+      }));
+    }
+  }
+  for (const EntityId& a : baseline_actors) {
+    GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> ae, reader.GetEntity(a));
+    if (ae) result.baseline_actors.push_back(ae->ref());
+  }
+
+  // How much data the baseline holds: from the first record naming a
+  // baseline actor (or the baseline start, when later) to the window start.
+  Timestamp earliest = kNoTime;
+  for (const EntityId& a : baseline_actors) {
+    GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> ae, reader.GetEntity(a));
+    if (ae && ae->first_seen != kNoTime && (earliest == kNoTime || ae->first_seen < earliest)) earliest = ae->first_seen;
+  }
+  if (w.since != kNoTime && earliest != kNoTime && earliest < w.since) {
+    Timestamp from = std::max(earliest, b.since);
+    result.baseline_data_days = static_cast<double>(w.since - from) / 86400.0;
+  }
+  result.baseline_judged = result.baseline_data_days >= options.min_baseline_days;
+  if (!result.baseline_judged) {
+    char buf[200];
+    std::snprintf(buf, sizeof(buf),
+                  "baseline too short (%.1f days of data, fewer than %.0f): new and increased agents, APIs, "
+                  "IPs and networks not judged",
+                  result.baseline_data_days, options.min_baseline_days);
+    result.indicators.push_back(Indicator{"baseline_too_short", false, principal, buf, 0, 0, earliest, "", "", "", ""});
+  }
+  const bool judge = result.baseline_judged;
 
   auto key_of = [&](const EntityId& id) -> Result<std::optional<Entity>> { return reader.GetEntity(id); };
 
   // Agents and API calls.
   std::map<EntityId, Usage> agents, apis, sources;
-  GUMSHOE_RETURN_IF_ERROR(CollectUsage(reader, actors, EdgeKind::kUsedAgent, w, b, options.max_items, agents));
-  GUMSHOE_RETURN_IF_ERROR(CollectUsage(reader, actors, EdgeKind::kCalledApi, w, b, options.max_items, apis));
-  GUMSHOE_RETURN_IF_ERROR(CollectUsage(reader, actors, EdgeKind::kCalledFrom, w, b, options.max_items, sources));
+  GUMSHOE_RETURN_IF_ERROR(
+      CollectUsage(reader, actors, baseline_actors, EdgeKind::kUsedAgent, w, b, options.max_items, agents));
+  GUMSHOE_RETURN_IF_ERROR(
+      CollectUsage(reader, actors, baseline_actors, EdgeKind::kCalledApi, w, b, options.max_items, apis));
+  GUMSHOE_RETURN_IF_ERROR(
+      CollectUsage(reader, actors, baseline_actors, EdgeKind::kCalledFrom, w, b, options.max_items, sources));
 
   for (const auto& [id, u] : agents) {
-    if (u.window == 0 || u.baseline > 0) continue;
+    if (!judge || u.window == 0 || u.baseline > 0) continue;
     GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> e, key_of(id));
     if (!e) continue;
     Indicator ind{"new_user_agent", true, e->ref(), "user agent not used in the baseline", u.window, 0,
@@ -134,7 +208,21 @@ Result<IndicatorsResult> Indicators(const GraphReader& reader, const EntityRef& 
     if (u.window == 0) continue;
     GUMSHOE_ASSIGN_OR_RETURN(std::optional<Entity> e, key_of(id));
     if (!e) continue;
-    if (u.baseline == 0) {
+    if (u.attempt_only()) {
+      // Calls that all failed: a credential probing what it may do.
+      std::string errors = AttemptErrors(u.attempt_stats);
+      std::string detail = std::string(AttemptVerdict(u.attempt_stats)) + ": " + e->key + " x" +
+                           std::to_string(u.window) + (errors.empty() ? "" : " (" + errors + ")");
+      if (pe->first_seen != kNoTime && u.first_in_window != kNoTime && u.first_in_window > pe->first_seen)
+        detail += ", after the credential's first use at " + FormatTime(pe->first_seen);
+      else
+        detail += ", at the credential's first use";
+      detail += "; nothing was changed";
+      result.indicators.push_back(Indicator{"failed_api_call", true, e->ref(), detail, u.window, u.baseline,
+                                            u.first_in_window, u.evidence, "", "", ""});
+    }
+    if (!judge) {
+    } else if (u.baseline == 0) {
       result.indicators.push_back(Indicator{"new_api_call", true, e->ref(), "API not called in the baseline", u.window,
                                             0, u.first_in_window, u.evidence, "", "", ""});
     } else if (u.window >= options.min_volume &&
@@ -147,7 +235,8 @@ Result<IndicatorsResult> Indicators(const GraphReader& reader, const EntityRef& 
     }
     for (const AttackMapping* m : LookupAttack(e->key)) {
       Indicator ind{"ttp", true, e->ref(),
-                    std::string(m->tactic) + ": " + std::string(m->technique_id) + " " + std::string(m->technique),
+                    std::string(m->tactic) + ": " + std::string(m->technique_id) + " " + std::string(m->technique) +
+                        (u.attempt_only() ? " (attempted: every call failed)" : ""),
                     u.window, u.baseline, u.first_in_window, u.evidence, std::string(m->tactic),
                     std::string(m->technique_id), std::string(m->technique)};
       result.indicators.push_back(std::move(ind));
@@ -166,11 +255,11 @@ Result<IndicatorsResult> Indicators(const GraphReader& reader, const EntityRef& 
   }
   std::set<std::string> reported_networks;
   for (const auto& [ip, u] : window_ips) {
-    if (u->baseline == 0)
+    if (judge && u->baseline == 0)
       result.indicators.push_back(Indicator{"new_source_ip", true, ip.ref(), "source IP not used in the baseline",
                                             u->window, 0, u->first_in_window, u->evidence, "", "", ""});
     std::string net = NetworkOf(ip.key);
-    if (!net.empty() && !baseline_networks.count(net) && reported_networks.insert(net).second)
+    if (judge && !net.empty() && !baseline_networks.count(net) && reported_networks.insert(net).second)
       result.indicators.push_back(Indicator{"new_network", true, ip.ref(), "network " + net + " not used in the baseline",
                                             u->window, 0, u->first_in_window, u->evidence, "", "", ""});
     std::vector<std::string> marks;

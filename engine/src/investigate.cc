@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "gumshoe/edge_text.h"
 #include "gumshoe/normalize.h"
 #include "gumshoe/time_util.h"
 
@@ -30,7 +31,8 @@ bool IsPrincipalKind(EntityKind k) {
          k == EntityKind::kIamRole || k == EntityKind::kFederatedUser;
 }
 
-// The earliest in-edge of `kind` into `ref`: (source entity, first seen, evidence).
+// The earliest in-edge of `kind` into `ref`: (source entity, first seen,
+// evidence). Attempts (every observation failed) created nothing: skipped.
 struct Origin {
   EntityRef src;
   Timestamp time = kNoTime;
@@ -39,6 +41,7 @@ struct Origin {
 Result<std::optional<Origin>> EarliestIn(const GraphReader& reader, const EntityRef& ref, EdgeKind kind) {
   std::optional<Edge> best;
   GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(reader.IdOf(ref.kind, ref.key), Direction::kIn, kind, [&](const Edge& e) {
+    if (IsAttempt(e.stats)) return true;
     if (!best || (e.stats.first_seen != kNoTime && e.stats.first_seen < best->stats.first_seen)) best = e;
     return true;
   }));
@@ -97,7 +100,7 @@ Result<std::vector<ResponseAction>> BuildChecklist(const GraphReader& reader, co
         return ids.size() < 64;
       }));
       GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(uid, Direction::kOut, EdgeKind::kAuthenticatedWith, [&](const Edge& e) {
-        if (e.stats.CountInWindow(inv.window.since, inv.window.until) > 0) ids.push_back(e.dst);
+        if (e.stats.CountInWindow(inv.window.since, inv.window.until) > 0 && !IsAttempt(e.stats)) ids.push_back(e.dst);
         return ids.size() < 128;
       }));
       for (const EntityId& id : ids) {
@@ -238,7 +241,8 @@ Result<std::vector<ResponseAction>> BuildChecklist(const GraphReader& reader, co
     std::vector<EntityId> ids;
     GUMSHOE_RETURN_IF_ERROR(reader.ScanEdges(reader.IdOf(principal.kind, principal.key), Direction::kOut,
                                              EdgeKind::kLaunched, [&](const Edge& e) {
-                                               if (e.stats.CountInWindow(inv.window.since, inv.window.until) > 0)
+                                               if (e.stats.CountInWindow(inv.window.since, inv.window.until) > 0 &&
+                                                   !IsAttempt(e.stats))
                                                  ids.push_back(e.dst);
                                                return ids.size() < 10000;
                                              }));
@@ -278,6 +282,20 @@ Result<std::vector<ResponseAction>> BuildChecklist(const GraphReader& reader, co
     ResponseAction item{"revert_change", "", {target, h->from}, h->evidence, h->time};
     item.text = "Review and revert changes to " + std::string(EntityKindLabel(target.kind)) + " " + Name(target) +
                 " made by " + Name(h->from) + " at " + FormatTime(h->time);
+    out.push_back(std::move(item));
+  }
+  // Attempts changed nothing: one line per actor says so and names them.
+  std::map<EntityRef, std::vector<const BlastAttempt*>> attempts_by_actor;
+  for (const BlastAttempt& a : inv.blast.attempts) attempts_by_actor[a.actor].push_back(&a);
+  for (const auto& [actor, list] : attempts_by_actor) {
+    ResponseAction item{"review_attempts", "", {actor}, list.front()->evidence, list.front()->time};
+    item.text = "Review the failed calls of " + Name(actor) + " (they changed nothing):";
+    constexpr size_t kShown = 5;
+    for (size_t i = 0; i < list.size() && i < kShown; ++i) {
+      item.text += (i ? ", " : " ") + list[i]->text;
+      item.entities.push_back(list[i]->target);
+    }
+    if (list.size() > kShown) item.text += ", +" + std::to_string(list.size() - kShown) + " more";
     out.push_back(std::move(item));
   }
   for (const InvolvedEntity& i : inv.involved) {
@@ -514,6 +532,13 @@ std::string Investigation::ToText(const std::function<std::string(std::string_vi
   }
   for (const BlastTruncation& t : blast.truncations) line("  " + esc(t.note));
   if (blast.truncated) line("  (truncated: node limit reached)");
+  line("");
+  line("ATTEMPTS (failed calls: they reached nothing)");
+  if (blast.attempts.empty()) line("  none");
+  for (const BlastAttempt& a : blast.attempts)
+    line("  " + esc(a.text) + " by " + ref(a.actor) + " at " + FormatTime(a.time) +
+         (a.evidence.empty() ? "" : "  [" + esc(a.evidence) + "]"));
+  if (blast.attempts_omitted > 0) line("  +" + std::to_string(blast.attempts_omitted) + " more attempts");
   line("");
   line("INDICATORS");
   for (const IndicatorsResult& r : indicators) {

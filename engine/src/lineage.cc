@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "gumshoe/codec.h"
+#include "gumshoe/edge_text.h"
 #include "gumshoe/time_util.h"
 
 namespace gumshoe {
@@ -171,6 +172,7 @@ class Walker {
   Status Edges(const EntityRef& ref, Direction dir, EdgeKind kind, std::vector<Candidate>& out) {
     EntityId id = r_.IdOf(ref.kind, ref.key);
     return r_.ScanEdges(id, dir, kind, [&](const Edge& e) {
+      if (IsAttempt(e.stats)) return true;  // a failed CreateUser created no one (edge_text.h)
       EntityId other = dir == Direction::kOut ? e.dst : e.src;
       auto ent = r_.GetEntity(other);
       if (!ent.ok() || !ent->has_value()) return true;
@@ -1004,7 +1006,12 @@ std::string LineageResult::ToTree(const std::function<std::string(std::string_vi
         o << (sep ? ", " : "") << "from " << escape(l.source_ip);
         sep = true;
       }
-      if (l.cross_account) o << (sep ? ", " : "") << "cross-account " << escape(n.account) << "->" << escape(other.account);
+      if (l.cross_account) {
+        // In the direction of the stored edge: the caller's account first.
+        const LineageNode& from = forward_edge ? n : other;
+        const LineageNode& to = forward_edge ? other : n;
+        o << (sep ? ", " : "") << "cross-account " << escape(from.account) << "->" << escape(to.account);
+      }
       o << "]";
       if (l.edge_src != n.entity.ref() && l.edge_src != other.entity.ref())
         o << " by " << EntityKindName(l.edge_src.kind) << " " << escape(l.edge_src.key) << " (" << escape(l.note) << ")";

@@ -12,6 +12,7 @@
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/graphviz.hpp>
 
+#include "gumshoe/edge_text.h"
 #include "gumshoe/normalize.h"
 #include "gumshoe/time_util.h"
 #include "text_safety.h"
@@ -356,6 +357,10 @@ AttrList NodeAttrs(const NodeData& d) {
       lines.push_back(TruncateChars(VisibleText(*type), kMaxDotNameChars));
     if (const std::string* sev = d.entity.Attr("severity")) lines.push_back("severity " + *sev);
   }
+  // The region is part of the visible label: a PNG or PDF has no tooltips.
+  if (!d.synthetic)
+    if (const std::string* region = d.entity.Attr("region"); region && !region->empty())
+      lines.push_back(TruncateChars(VisibleText(*region), kMaxDotNameChars));
   if (!d.note.empty()) lines.push_back(TruncateChars(VisibleText(d.note), kMaxDotNameChars));
   a.Lines("label", lines);
 
@@ -405,8 +410,11 @@ AttrList NodeAttrs(const NodeData& d) {
 AttrList EdgeAttrs(const EdgeKey& k, const EdgeData& e, const NodeData& src, const NodeData& dst,
                    const DotOptions& options) {
   AttrList a;
-  std::string first = std::string(EdgeKindName(k.kind));
+  // The label reads along the arrow (edge_text.h); an attempt says so.
+  const bool attempt = IsAttempt(e.stats);
+  std::string first = std::string(EdgeLabel(k.kind, e.stats));
   if (e.stats.count > 0) first += " ×" + std::to_string(e.stats.count);
+  if (attempt) first += std::string(" (") + std::string(AttemptVerdict(e.stats)) + ")";
   std::vector<std::string> lines{first};
   if (e.stats.success + e.stats.failure > 0)
     lines.push_back("ok " + std::to_string(e.stats.success) + " · fail " + std::to_string(e.stats.failure));
@@ -417,8 +425,12 @@ AttrList EdgeAttrs(const EdgeKey& k, const EdgeData& e, const NodeData& src, con
 
   std::vector<std::string> tip;
   auto name = [](const NodeData& d) { return d.synthetic ? NodeLabelName(d) : SafeShortName(d.entity.ref()); };
-  tip.push_back(name(src) + " → " + name(dst) + ": " + std::string(EdgeKindName(k.kind)) + " (" +
-                std::string(EdgeKindMeaning(k.kind)) + ")");
+  if (src.synthetic || dst.synthetic)
+    tip.push_back(name(src) + " → " + name(dst) + ": " + std::string(EdgeKindName(k.kind)) + " (" +
+                  std::string(EdgeKindMeaning(k.kind)) + ")");
+  else
+    tip.push_back(EdgeSentence(src.entity.ref(), k.kind, dst.entity.ref(), e.stats) + " (" +
+                  std::string(EdgeKindName(k.kind)) + ")");
   tip.push_back("count " + std::to_string(e.stats.count));
   if (e.stats.success + e.stats.failure > 0)
     tip.push_back("success " + std::to_string(e.stats.success) + ", failure " + std::to_string(e.stats.failure));
@@ -430,7 +442,12 @@ AttrList EdgeAttrs(const EdgeKey& k, const EdgeData& e, const NodeData& src, con
   a.Tooltip(tip);
 
   const EmphasisStyle* es = EmphasisOf(e.emphasis);
-  if (es) {
+  if (attempt) {
+    // Reached nothing: drawn dashed and grey-red, never as a compromise path.
+    a.Add("style", "dashed");
+    a.Add("color", "#c62828");
+    a.Add("fontcolor", "#c62828");
+  } else if (es) {
     a.Add("color", es->color);
     a.Add("fontcolor", es->color);
     a.Add("penwidth", es->penwidth);
@@ -534,10 +551,9 @@ std::string GraphHeader(const Subgraph& g, const std::vector<const NodeData*>& n
       std::string acct = AccountOf(*nodes[i]);
       if (!acct.empty()) accounts[acct][RegionOf(*nodes[i])].push_back(i);
     }
-    // With one account an account box groups nothing (entities whose account
-    // is unknown would sit outside it and look apart): only its regions are
-    // boxed, when there are several.
-    bool boxes = accounts.size() >= 2;
+    // Every known account gets its box (even a single one: the picture says
+    // whose account it is); entities whose account is unknown sit outside.
+    bool boxes = !accounts.empty();
     size_t ai = 0;
     for (const auto& [acct, regions] : accounts) {
       size_t named_regions = 0;

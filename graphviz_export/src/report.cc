@@ -8,6 +8,7 @@
 #include <system_error>
 #include <tuple>
 
+#include "gumshoe/edge_text.h"
 #include "gumshoe/normalize.h"
 #include "gumshoe/time_util.h"
 #include "text_safety.h"
@@ -135,10 +136,13 @@ Report ReportFromSubgraph(const Subgraph& g) {
   r.sections.push_back(std::move(entities));
   ReportSection edge_section;
   edge_section.heading = "Edges";
-  ReportTable tt{"", {"from", "edge", "to", "count", "first seen", "last seen"}, {}};
+  // One sentence per edge from the table in edge_text.h (src -> dst as
+  // stored), then the full keys of both ends.
+  ReportTable tt{"", {"what happened", "edge", "from", "to", "count", "first seen", "last seen"}, {}};
   for (const SubgraphEdge* e : edges)
-    tt.rows.push_back({FormatRef(e->src), std::string(EdgeKindName(e->kind)), FormatRef(e->dst),
-                       std::to_string(e->stats.count), FormatTime(e->stats.first_seen), FormatTime(e->stats.last_seen)});
+    tt.rows.push_back({EdgeSentence(e->src, e->kind, e->dst, e->stats), std::string(EdgeKindName(e->kind)),
+                       FormatRef(e->src), FormatRef(e->dst), std::to_string(e->stats.count),
+                       FormatTime(e->stats.first_seen), FormatTime(e->stats.last_seen)});
   edge_section.tables.push_back(std::move(tt));
   r.sections.push_back(std::move(edge_section));
   return r;

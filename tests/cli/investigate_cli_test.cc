@@ -91,5 +91,12 @@ TEST_CASE("Investigate CLI: S3 Kali incident reaches the bucket read through the
   CHECK(Has(inv.out, "-read-> s3_bucket:finance-reports"));
   CHECK(Has(inv.out, "Disable access key AKIAEXAMPLEKEY000001 of carol"));
   CHECK(Has(inv.out, "Review bucket finance-reports: read by carol"));
-  CHECK(Has(inv.out, "new_source_ip: ip_address:192.0.2.66"));
+  // The logs start in the window: no baseline to call anything new against.
+  CHECK(Has(inv.out, "baseline_too_short: - baseline too short (0.0 days of data, fewer than 7)"));
+  CHECK_FALSE(Has(inv.out, "new_source_ip:"));
+  // --min-baseline-days 0 judges the empty baseline anyway.
+  Run lax = Gumshoe(dir, "investigate --min-baseline-days 0 --db " + Quote(dir.db()) + " 3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c");
+  REQUIRE(lax.code == 0);
+  CHECK(Has(lax.out, "new_source_ip: ip_address:192.0.2.66"));
+  CHECK_FALSE(Has(lax.out, "baseline_too_short"));
 }

@@ -533,7 +533,7 @@ TEST_CASE("DotExport: over max_nodes, leaves of one kind collapse into a counted
   uint64_t sum = 0;
   for (const SubgraphEdge& e : g.edges)
     if (e.kind == EdgeKind::kNetworkFlow) sum += e.stats.count;
-  CHECK(dot.find("network_flow ×" + std::to_string(sum) + "\\n80 edges") != std::string::npos);
+  CHECK(dot.find("traffic with ×" + std::to_string(sum) + "\\n80 edges") != std::string::npos);
 }
 
 TEST_CASE("DotExport: clusters per account, region sub-clusters when an account spans regions",
@@ -924,6 +924,72 @@ TEST_CASE("DotExport: odd keys never throw and still draw", "[graphviz][dot_expo
   Report r = ReportFromSubgraph(g);
   REQUIRE_NOTHROW(RenderMarkdown(r));
   if (NeedsGraphviz()) RenderChecked(dot);
+}
+
+}  // namespace gumshoe
+
+namespace gumshoe {
+
+TEST_CASE("DotExport: one account is boxed by default, the region is in the visible label, --no-clusters flattens",
+          "[graphviz][dot_export][clusters]") {
+  Subgraph g;
+  g.title = "Blast radius of ci-deploy";
+  g.nodes.push_back(MakeNode(EntityKind::kIamUser, "arn:aws:iam::111122223333:user/ci-deploy", Emphasis::kFocus));
+  g.nodes.push_back(MakeNode(EntityKind::kEc2Instance, "i-0abc0000000000001", Emphasis::kNone,
+                             {{"account", "111122223333"}, {"region", "eu-west-1"}}));
+  g.nodes.push_back(MakeNode(EntityKind::kIpAddress, "203.0.113.50"));
+  SubgraphEdge launched;
+  launched.src = g.nodes[0].entity.ref();
+  launched.kind = EdgeKind::kLaunched;
+  launched.dst = g.nodes[1].entity.ref();
+  ObserveEdge(launched.stats, kT0, +1, "cloudtrail:ev-run", 1);
+  g.edges.push_back(launched);
+  std::string dot = ToDot(g);
+  // The only known account still gets its cluster, with the user (ARN) and
+  // the instance (account attribute) in it; the IP's account is unknown.
+  CHECK(dot.find("label=\"account 111122223333\"") != std::string::npos);
+  ParsedDot p = ParseDot(dot);
+  REQUIRE(p.ok);
+  // The region is on the node's label, not only in its tooltip.
+  bool region_visible = false;
+  for (const auto& [id, attrs] : p.nodes)
+    if (attrs.values.count("label") && attrs.values.at("label") == "i-0abc0000000000001 (EC2 instance)\neu-west-1")
+      region_visible = true;
+  CHECK(region_visible);
+  // The edge label reads along the arrow; the tooltip is the sentence.
+  REQUIRE(p.edges.size() == 1);
+  const DotAttrs& e = std::get<2>(p.edges[0]);
+  CHECK(e.values.at("label").rfind("launched ×1", 0) == 0);
+  CHECK(e.values.at("tooltip").rfind("ci-deploy launched EC2 instance i-0abc0000000000001 (launched)", 0) == 0);
+
+  DotOptions flat;
+  flat.cluster_by_account = false;
+  std::string no_clusters = ToDot(g, flat);
+  CHECK(no_clusters.find("cluster_account") == std::string::npos);
+  CHECK(no_clusters.find("i-0abc0000000000001 (EC2 instance)\\neu-west-1") != std::string::npos);
+}
+
+TEST_CASE("DotExport: an attempt edge is labelled as one and drawn dashed, never as a compromise",
+          "[graphviz][dot_export][attempts]") {
+  Subgraph g;
+  g.nodes.push_back(MakeNode(EntityKind::kIamUser, "arn:aws:iam::111122223333:user/ci-deploy"));
+  g.nodes.push_back(MakeNode(EntityKind::kIamUser, "arn:aws:iam::111122223333:user/svc-backup"));
+  SubgraphEdge created;
+  created.src = g.nodes[0].entity.ref();
+  created.kind = EdgeKind::kCreated;
+  created.dst = g.nodes[1].entity.ref();
+  created.emphasis = Emphasis::kCompromise;
+  ObserveEdge(created.stats, kT0, -1, "cloudtrail:ev-cu", 1);
+  created.stats.counters["error:AccessDenied"] = 1;
+  g.edges.push_back(created);
+  ParsedDot p = ParseDot(ToDot(g));
+  REQUIRE(p.ok);
+  REQUIRE(p.edges.size() == 1);
+  const DotAttrs& e = std::get<2>(p.edges[0]);
+  CHECK(e.values.at("label").rfind("tried to create ×1 (denied)", 0) == 0);
+  CHECK(e.values.at("style") == "dashed");
+  CHECK(e.values.at("color") == "#c62828");
+  CHECK(e.values.at("tooltip").rfind("ci-deploy tried to create IAM user svc-backup (denied: AccessDenied)", 0) == 0);
 }
 
 }  // namespace gumshoe

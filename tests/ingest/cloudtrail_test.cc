@@ -387,7 +387,9 @@ TEST_CASE("Lineage: roles chained 3 deep across 2 accounts end at the IAM user's
   CHECK(NodeOf(*down, Key("ASIAQ3EXAMPLEHOP0003")) >= 0);
   CHECK(NodeOf(*down, Session(kB, "prod-admin", "hop3")) >= 0);
   std::string tree = res->ToTree([](std::string_view s) { return std::string(s); });
-  CHECK(tree.find("cross-account 444455556666->111122223333") != std::string::npos);
+  // hop1's session in 111122223333 called AssumeRole on prod-bridge in 444455556666.
+  CHECK(tree.find("cross-account 111122223333->444455556666") != std::string::npos);
+  CHECK(tree.find("cross-account 444455556666->111122223333") == std::string::npos);
   CHECK(res->ToJson().find("\"root\":\"iam_user_long_term_key\"") != std::string::npos);
 }
 

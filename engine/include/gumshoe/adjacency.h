@@ -12,7 +12,7 @@
 // Per edge it keeps what BlastRadius needs to decide reachability exactly as it
 // does from the store: the other end, the edge kind, the count (window count
 // of an unbounded window), the first observation time, whether any
-// observation succeeded (db_login, network_flow), whether a finding marks the target a
+// observation succeeded (db_login, network_flow) or failed (attempts), whether a finding marks the target a
 // foothold (involves), and the hourly buckets (hour and observations, in a
 // shared pool of uint32 pairs) behind EdgeStats::CountInWindow and
 // FirstActiveAtOrAfter. Evidence, counters and last_seen are not kept: the
@@ -109,6 +109,8 @@ class AdjacencySnapshot {
   uint64_t edge_count_of(uint32_t e) const { return edge_count_[e]; }
   bool edge_succeeded(uint32_t e) const { return (edges_[e].flags & kFlagSuccess) != 0; }
   bool edge_foothold(uint32_t e) const { return (edges_[e].flags & kFlagFoothold) != 0; }
+  // IsAttempt (edge_text.h): some observation failed and none succeeded.
+  bool edge_attempt(uint32_t e) const { return (edges_[e].flags & (kFlagSuccess | kFlagFailure)) == kFlagFailure; }
   // EdgeStats::CountInWindow and FirstActiveAtOrAfter of edge e, from its buckets.
   uint64_t CountInWindow(uint32_t e, const TimeWindow& w) const;
   Timestamp FirstActiveAtOrAfter(uint32_t e, Timestamp since) const;
@@ -121,6 +123,7 @@ class AdjacencySnapshot {
   friend class BlastReacher;
   static constexpr uint8_t kFlagSuccess = 1;
   static constexpr uint8_t kFlagFoothold = 2;
+  static constexpr uint8_t kFlagFailure = 4;
 
   uint64_t BucketCount(uint32_t b) const;
   static size_t NameHash(EntityKind kind, std::string_view key);

@@ -34,6 +34,15 @@
 // crossed at max(arrival, their first observation). BFS gives each entity its hop count, first touch time and one
 // shortest explaining path whose every hop cites its evidence event.
 //
+// Attempts. An edge whose observations all failed (edge_text.h, IsAttempt:
+// an AccessDenied StopLogging, a RunInstances over the vCPU limit, rejected
+// logins and flows) is never walked: it reaches nothing and is neither
+// counted nor scored. The reached principals' attempts in the window are
+// listed apart (BlastRadiusResult::attempts) and named in the summary.
+//
+// First touch. A foothold's first touch is its first observed event in the
+// window, not the window start nor a threat list's listing time.
+//
 // Super-nodes. Per entity, per edge kind and direction, at most max_fanout
 // neighbours are loaded (most active in the window first); the rest are
 // counted in a truncation "+N more <kind> via <edge> from <entity>".
@@ -151,6 +160,25 @@ struct BlastTruncation {
   std::string note;               // "+123 more IP address via network_flow from i-0abc"
 };
 
+// A call that reached nothing: an edge of a reached principal (or of a
+// foothold IP) whose observations all failed (IsAttempt, edge_text.h), active
+// in the window. CloudTrail attempts are listed per API (called_api), DB and
+// console sign-in attempts per target (db_login, console_login).
+struct BlastAttempt {
+  EntityRef actor;
+  EdgeKind edge = EdgeKind::kCalledApi;
+  EntityRef target;               // the API call, DB user or account
+  uint64_t count = 0;             // failed observations in the window
+  std::string verdict;            // "denied" (authorization errors only) or "failed"
+  std::string errors;             // "AccessDenied", "Client.VcpuLimitExceeded", or ""
+  Timestamp time = kNoTime;       // first observation in the window
+  std::string evidence;           // its event or file ref
+  std::string text;               // "denied: cloudtrail.amazonaws.com:StopLogging x1 (AccessDenied)"
+  std::string sentence;           // EdgeSentence of the edge: "dev tried to call ... (denied: AccessDenied)"
+};
+// At most this many attempts are listed; the rest are counted.
+inline constexpr size_t kMaxBlastAttempts = 200;
+
 struct BlastRadiusResult {
   EntityRef start;
   std::optional<Entity> start_entity;      // the finding, when started from one
@@ -160,7 +188,10 @@ struct BlastRadiusResult {
   std::vector<BlastNode> nodes;            // footholds first, then by score desc, then ref
   std::vector<BlastTruncation> truncations;
   bool truncated = false;                  // max_nodes hit
-  std::string summary;                     // "3 EC2 instances launched in 3 regions (...), ..."
+  std::string summary;                     // "3 EC2 instances launched in 3 regions (...), ..."; then
+                                           // "; attempts that reached nothing: denied: ... x1, ..."
+  std::vector<BlastAttempt> attempts;      // by time, actor, target
+  size_t attempts_omitted = 0;             // beyond kMaxBlastAttempts
 
   const BlastNode* Find(const EntityRef& ref) const;
   Subgraph ToSubgraph() const;
@@ -197,6 +228,15 @@ double BlastScore(EdgeKind reaching, uint64_t volume, Timestamp first_touch, con
 std::string BlastFootholdNote(bool from_finding, bool marked, bool plus_launchers);
 // BlastTruncation::note: "+123 more IP address via network_flow from i-0abc".
 std::string BlastTruncationNote(const BlastTruncation& t);
+
+// The last step of both BlastRadius overloads, reading from `reader`: each
+// foothold's first touch becomes its first observed event in the window (an
+// edge of any kind but facts, threat-list listings and findings; an
+// instance's ENI flows and queries count), kNoTime when it has none there;
+// a node reached before its foothold's first touch (over a fact edge crossed
+// at the window start) is moved to it, and its score recomputed; the
+// attempts of the reached principals are collected; the summary is written.
+Status FinishBlastResult(const GraphReader& reader, BlastRadiusResult& result);
 
 // Counts per entity kind of every node (footholds included), with the edge
 // that reached them when all share one and their distinct regions:

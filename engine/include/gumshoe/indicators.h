@@ -4,11 +4,29 @@
 //
 // Whose activity counts: the principal itself; for a role, also its sessions;
 // for an access key, also the principals and sessions that signed with it.
+// Whose history is the baseline: the same actors, except for a role session,
+// which is new by nature: it is compared with its role's history (the role
+// and every session of that role, this one included).
 //
+// How much data the baseline holds: from the first record naming a baseline
+// actor (its first_seen), or the baseline start when that is later, to the
+// window start. Below min_baseline_days the baseline-relative indicators
+// (new_user_agent, new_api_call, increased_api_volume, new_source_ip,
+// new_network) are not judged: one "baseline_too_short" indicator, not
+// available, says "baseline too short (N days of data, ...)" instead.
+//
+//   baseline_too_short     the baseline holds less than min_baseline_days
 //   new_user_agent         an agent used in the window, never in the baseline
 //   new_api_call           an API called in the window, never in the baseline
 //   increased_api_volume   calls per hour >= volume_ratio x the baseline's
 //                          rate (and >= min_volume calls in the window)
+//   failed_api_call        an API whose calls in the window all failed
+//                          (IsAttempt, edge_text.h: errorCode on every call):
+//                          "denied: cloudtrail.amazonaws.com:StopLogging x1
+//                          (AccessDenied), after the credential's first use
+//                          at T; nothing was changed". Denied calls after a
+//                          credential's first use are a stolen key probing
+//                          its permissions. Judged without a baseline.
 //   new_source_ip          a source IP not used in the baseline
 //   new_network            its /24 (IPv4) or /48 (IPv6) not used in the baseline
 //   flagged_ip             a source IP tagged tor_exit / threat_listed, or with
@@ -16,7 +34,8 @@
 //   related_finding        findings naming the principal or its actors
 //   related_group          the finding groups those findings belong to
 //   ttp                    an API called in the window mapped to MITRE ATT&CK
-//                          (attack_table.h)
+//                          (attack_table.h); "(attempted: every call failed)"
+//                          when its calls all failed
 //   impossible_travel, new_geolocation
 //                          need a MaxMind GeoIP database; this build reads
 //                          none, so they are reported "unavailable", never guessed.
@@ -39,6 +58,9 @@ struct IndicatorOptions {
   TimeWindow window;                    // sides left kNoTime are filled by ScopeWindow
   ScopeOptions scope;
   Timestamp baseline_length = 45 * 86400;
+  // Fewer days of data than this in the baseline: baseline-relative
+  // indicators are not judged (baseline_too_short). Default: 7.
+  double min_baseline_days = 7;
   double volume_ratio = 3.0;
   uint64_t min_volume = 10;
   size_t max_actors = 200;              // sessions of a role / signers of a key considered
@@ -64,6 +86,9 @@ struct IndicatorsResult {
   TimeWindow window;
   TimeWindow baseline;
   std::vector<EntityRef> actors;
+  std::vector<EntityRef> baseline_actors;  // whose history the baseline is
+  double baseline_data_days = 0;        // days of data the baseline holds
+  bool baseline_judged = true;          // baseline_data_days >= min_baseline_days
   std::vector<Indicator> indicators;    // grouped by kind in the order above, then entity
   std::vector<const Indicator*> OfKind(std::string_view kind) const;
   Subgraph ToSubgraph() const;

@@ -18,7 +18,12 @@
 //   rotate_db_user   DB users involved or reached
 //   review_bucket    buckets read or written from the foothold
 //   revert_change    entities whose permissions/config were modified
+//   review_attempts  per principal with attempts in the blast radius (calls
+//                    whose observations all failed, edge_text.h): "review the
+//                    failed calls of P (they changed nothing): denied: ..."
 //   block_ip         involved IPs that are flagged (Tor / threat lists) or public footholds
+// Attempts never feed the other rules: a failed CreateUser deletes no user, a
+// denied StopLogging reverts no change, a failed RunInstances isolates nothing.
 // Thread-safety: Investigate() only reads; results are plain values.
 #pragma once
 

@@ -3,14 +3,23 @@
 // ToDot draws any Subgraph (pivot, lineage, blast radius, finding group,
 // investigation) as a Graphviz digraph:
 //   - every entity kind has its own shape and fill colour, listed in a legend;
-//   - node labels are short ("alice (IAM user)"), the full key is the tooltip;
-//   - edges carry kind, observation count and first-last seen;
+//   - node labels are short ("alice (IAM user)") with the entity's region on
+//     a line of its own when known (visible in PNG/PDF too), the full key is
+//     the tooltip;
+//   - edges carry the short label of edge_text.h read along the arrow
+//     ("created", "session of"), observation count and first-last seen; the
+//     tooltip is the full sentence ("ci-deploy created IAM user svc-backup");
+//     an attempt (every observation failed) is labelled "tried to create ×1
+//     (denied)" and drawn dashed red, never with compromise emphasis;
 //   - emphasis: the focus/finding is bold and doubly outlined, lineage chains
 //     blue and thick, compromise paths orange and thick, flagged entities red;
 //   - deep graphs (credential chains) are laid out top to bottom, shallow
 //     ones (pivot fan-outs, blast radius) left to right;
-//   - optional clusters per AWS account, with region sub-clusters when an
-//     account spans several regions;
+//   - by default a cluster per AWS account (even when only one account is
+//     known), labelled "account <id>" (plus " · <region>" when all its nodes
+//     share one region), with region sub-clusters when an account spans
+//     several regions; cluster_by_account = false (--no-clusters) turns
+//     them off;
 //   - over `max_nodes` nodes, leaves of one kind hanging off the same
 //     neighbour by the same edge kind collapse into one "+123 IP addresses" node.
 // The output is byte-identical for the same input: nodes are sorted by
@@ -52,9 +61,10 @@ struct DotOptions {
   size_t max_nodes = 60;
   // Adds a "Legend" cluster naming the kinds and emphasis styles shown.
   bool show_legend = true;
-  // Groups nodes carrying an "account" attribute (and account nodes) in one
-  // cluster per account, with a sub-cluster per "region" when the account's
-  // nodes span more than one region.
+  // Groups nodes carrying an "account" attribute (account nodes, and ARN
+  // keys with an account field) in one cluster per account, even a single
+  // one, with a sub-cluster per "region" when the account's nodes span more
+  // than one region. Default: true.
   bool cluster_by_account = true;
   // Adds "first–last seen" to edge labels (always in the tooltip).
   bool edge_times = true;
