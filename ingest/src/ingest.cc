@@ -210,10 +210,13 @@ class SharedRun {
       claims_.erase(id);
       applied_.Add(id);
     }
+    if (!delta.records().empty()) any_applied_.store(true, std::memory_order_release);
   }
   // Whether a record found in the store may have been applied by this run
   // (a Bloom filter: no false negatives; a false positive only costs a fold).
   bool MaybeAppliedThisRun(const RecordId& id) {
+    // A re-ingest of stored records applies nothing: no lock on its fast path.
+    if (!any_applied_.load(std::memory_order_acquire)) return false;
     std::lock_guard<std::mutex> lock(claims_mu_);
     return applied_.MayContain(id);
   }
@@ -271,6 +274,7 @@ class SharedRun {
     std::vector<uint64_t> bits_;
   };
   Bloom applied_;
+  std::atomic<bool> any_applied_{false};
   std::atomic<uint64_t> files_done_{0}, bytes_done_{0}, records_{0};
   std::mutex progress_mu_;
 };
