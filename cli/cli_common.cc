@@ -78,10 +78,7 @@ Result<TimeWindow> ParseWindow(const std::string& since, const std::string& unti
 
 namespace {
 
-bool Invisible(uint32_t cp) {
-  return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
-         (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x061c || cp == 0xfeff;
-}
+bool Invisible(uint32_t cp) { return IsUnsafeCodePoint(cp); }
 
 }  // namespace
 

@@ -26,6 +26,12 @@ namespace gumshoe::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntime = 1;
 inline constexpr int kExitUsage = 2;
+// ingest: it finished, but some records were rejected or some inputs could
+// not be read (rsync's "partial"); the summary says which.
+inline constexpr int kExitPartial = 3;
+// ingest: nothing was ingested from the inputs given (every file unreadable
+// or skipped, or every record rejected).
+inline constexpr int kExitNothingIngested = 4;
 
 struct CliContext {
   std::string db_path = "gumshoe.db";

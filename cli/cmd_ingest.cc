@@ -25,6 +25,7 @@ void PrintStats(const IngestStats& s) {
               static_cast<unsigned long long>(s.records_total), static_cast<unsigned long long>(s.records_ok),
               static_cast<unsigned long long>(s.duplicates), static_cast<unsigned long long>(s.rejected),
               static_cast<unsigned long long>(s.no_data));
+  if (!s.file_errors.empty()) std::printf("inputs not read %zu (each named on stderr)\n", s.file_errors.size());
   if (!s.records_by_source.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& [src, n] : s.records_by_source) rows.push_back({src, std::to_string(n)});
@@ -48,6 +49,15 @@ void PrintStats(const IngestStats& s) {
     std::printf("\n");
     PrintTable({"anomaly (record kept)", "count"}, rows);
   }
+}
+
+// 0: everything read; 3: some records rejected or some inputs not read;
+// 4: no record ingested at all (a re-ingest whose records are all already
+// stored is not "nothing": they are in the store).
+int IngestExitCode(const IngestStats& s) {
+  if (s.records_ok + s.duplicates + s.no_data == 0) return kExitNothingIngested;
+  if (s.rejected > 0 || !s.file_errors.empty()) return kExitPartial;
+  return kExitOk;
 }
 
 int Run(CliContext& ctx, IngestArgs& args) {
@@ -80,7 +90,7 @@ int Run(CliContext& ctx, IngestArgs& args) {
   } else {
     PrintStats(*stats);
   }
-  return stats->file_errors.empty() ? kExitOk : kExitRuntime;
+  return IngestExitCode(*stats);
 }
 
 }  // namespace
@@ -88,6 +98,10 @@ int Run(CliContext& ctx, IngestArgs& args) {
 void RegisterIngestCommand(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<IngestArgs>();
   CLI::App* cmd = app.add_subcommand("ingest", "Read log files, directories (AWSLogs/ trees), .gz files or - (stdin) into the store");
+  cmd->footer(
+      "Exit status: 0 everything read; 1 error (store, I/O); 2 usage; 3 finished, but some records were rejected "
+      "or some inputs could not be read (listed above the summary); 4 nothing was ingested (every input "
+      "unreadable or skipped, or every record rejected).");
   AddCommonOptions(cmd, ctx);
   cmd->add_option("paths", args->paths, "Files, directories, or - for stdin")->required();
   std::vector<std::string> names;

@@ -70,8 +70,37 @@ void JsonOut::Stats(const EdgeStats& s) {
   writer_.EndObject();
 }
 
+std::string JsonOut::str() const {
+  // RapidJSON escapes C0 controls; the other unsafe code points (DEL, C1,
+  // bidi, separators, invisible formatting) become \uXXXX escapes here. They
+  // can only be inside strings (JSON's structure is ASCII), so the document
+  // means the same and no raw one reaches a terminal (dump, every --json).
+  std::string_view text(buffer_.GetString(), buffer_.GetSize());
+  std::string out;
+  out.reserve(text.size());
+  char esc[8];
+  for (size_t i = 0; i < text.size();) {
+    uint32_t cp = 0;
+    size_t n = DecodeUtf8(text, i, &cp);
+    if (n == 0) {
+      out.push_back(text[i]);
+      ++i;
+      continue;
+    }
+    if (cp >= 0x20 && IsUnsafeCodePoint(cp)) {
+      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(cp));
+      out += esc;
+    } else {
+      out.append(text.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
 void JsonOut::Print() {
-  std::fwrite(buffer_.GetString(), 1, buffer_.GetSize(), stdout);
+  std::string text = str();
+  std::fwrite(text.data(), 1, text.size(), stdout);
   std::fputc('\n', stdout);
 }
 

@@ -41,7 +41,8 @@ class JsonOut {
   void Stats(const EdgeStats& s);              // {count,success,failure,first/last,evidence,counters}
   // Prints the document and a newline on stdout.
   void Print();
-  std::string str() const { return buffer_.GetString(); }
+  // The document, with every unsafe code point (utf8.h) escaped.
+  std::string str() const;
 
  private:
   rapidjson::StringBuffer buffer_;

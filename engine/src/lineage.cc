@@ -10,6 +10,7 @@
 #include "gumshoe/codec.h"
 #include "gumshoe/edge_text.h"
 #include "gumshoe/time_util.h"
+#include "gumshoe/utf8.h"
 
 namespace gumshoe {
 
@@ -816,7 +817,20 @@ Result<LineageResult> Walker::Run(const EntityRef& start) {
 std::string JsonEscape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // DEL, C1, bidi and invisible code points (utf8.h's table) as \uXXXX.
+      uint32_t cp = 0;
+      size_t n = DecodeUtf8(s, i, &cp);
+      if (n > 1 && IsUnsafeCodePoint(cp)) {
+        char buf[8];
+        std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(cp));
+        out += buf;
+        i += n - 1;
+        continue;
+      }
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;

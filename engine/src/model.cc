@@ -134,18 +134,29 @@ Timestamp MaxTime(Timestamp a, Timestamp b) {
   if (b == kNoTime) return a;
   return std::max(a, b);
 }
-// Earlier time wins; ties go to the smaller ref, so merge order never matters.
+// A total order, so merge order (thread timing, file order) never matters:
+// a timed evidence beats an untimed one; then the earlier (first) or later
+// (last) time wins; equal times (both untimed included) go to the smaller
+// (first) or larger (last) ref.
+bool BeatsFirst(Timestamp time, std::string_view ref, const Evidence& cur) {
+  if (cur.time == kNoTime && cur.ref.empty()) return true;
+  if (time == cur.time) return ref < cur.ref;
+  if (time == kNoTime) return false;
+  return cur.time == kNoTime || time < cur.time;
+}
+bool BeatsLast(Timestamp time, std::string_view ref, const Evidence& cur) {
+  if (cur.time == kNoTime && cur.ref.empty()) return true;
+  if (time == cur.time) return ref > cur.ref;
+  if (time == kNoTime) return false;
+  return cur.time == kNoTime || time > cur.time;
+}
 void TakeFirst(Evidence& into, const Evidence& from) {
   if (from.time == kNoTime && from.ref.empty()) return;
-  if (into.time == kNoTime && into.ref.empty()) { into = from; return; }
-  if (from.time == kNoTime) return;
-  if (into.time == kNoTime || from.time < into.time || (from.time == into.time && from.ref < into.ref)) into = from;
+  if (BeatsFirst(from.time, from.ref, into)) into = from;
 }
 void TakeLast(Evidence& into, const Evidence& from) {
   if (from.time == kNoTime && from.ref.empty()) return;
-  if (into.time == kNoTime && into.ref.empty()) { into = from; return; }
-  if (from.time == kNoTime) return;
-  if (into.time == kNoTime || from.time > into.time || (from.time == into.time && from.ref > into.ref)) into = from;
+  if (BeatsLast(from.time, from.ref, into)) into = from;
 }
 // Counters hold sums of counts taken from input: saturate, never overflow.
 int64_t SaturatingAdd(int64_t a, int64_t b) {
@@ -281,20 +292,12 @@ void ObserveEdgeTotals(EdgeStats& into, Timestamp time, int outcome, std::string
   // TakeFirst / TakeLast with from = Evidence{time, evidence}.
   if (time != kNoTime || !evidence.empty()) {
     Evidence& first = into.first_evidence;
-    if (first.time == kNoTime && first.ref.empty()) {
-      first.time = time;
-      first.ref.assign(evidence);
-    } else if (time != kNoTime &&
-               (first.time == kNoTime || time < first.time || (time == first.time && evidence < first.ref))) {
+    if (BeatsFirst(time, evidence, first)) {
       first.time = time;
       first.ref.assign(evidence);
     }
     Evidence& last = into.last_evidence;
-    if (last.time == kNoTime && last.ref.empty()) {
-      last.time = time;
-      last.ref.assign(evidence);
-    } else if (time != kNoTime &&
-               (last.time == kNoTime || time > last.time || (time == last.time && evidence > last.ref))) {
+    if (BeatsLast(time, evidence, last)) {
       last.time = time;
       last.ref.assign(evidence);
     }

@@ -23,7 +23,9 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool ParseIpv4(std::string_view s, uint8_t out[4]) {
+// `leading_zero`, when given, is set when an octet has a leading zero
+// ("010"); the octet is still read as decimal.
+bool ParseIpv4(std::string_view s, uint8_t out[4], bool* leading_zero = nullptr) {
   int part = 0;
   size_t i = 0;
   while (part < 4) {
@@ -35,6 +37,7 @@ bool ParseIpv4(std::string_view s, uint8_t out[4]) {
       if (++digits > 3 || v > 255) return false;
       ++i;
     }
+    if (digits > 1 && s[i - digits] == '0' && leading_zero != nullptr) *leading_zero = true;
     out[part++] = static_cast<uint8_t>(v);
     if (part < 4) {
       if (i >= s.size() || s[i] != '.') return false;
@@ -51,7 +54,7 @@ int HexVal(char c) {
   return -1;
 }
 
-bool ParseIpv6(std::string_view s, uint8_t out[16]) {
+bool ParseIpv6(std::string_view s, uint8_t out[16], bool* leading_zero) {
   // Strip a zone index ("fe80::1%eth0").
   if (auto pct = s.find('%'); pct != std::string_view::npos) s = s.substr(0, pct);
   if (s.size() < 2 || s.size() > 45) return false;
@@ -75,7 +78,7 @@ bool ParseIpv6(std::string_view s, uint8_t out[16]) {
     std::string_view piece = s.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
     if (end == std::string_view::npos && piece.find('.') != std::string_view::npos) {
       uint8_t v4[4];
-      if (n > 6 || !ParseIpv4(piece, v4)) return false;
+      if (n > 6 || !ParseIpv4(piece, v4, leading_zero)) return false;
       groups[n++] = static_cast<uint16_t>(v4[0] << 8 | v4[1]);
       groups[n++] = static_cast<uint16_t>(v4[2] << 8 | v4[3]);
       i = s.size();
@@ -117,6 +120,32 @@ bool ParseIpv6(std::string_view s, uint8_t out[16]) {
     out[2 * k + 1] = static_cast<uint8_t>(full[k] & 0xff);
   }
   return true;
+}
+
+bool IsV4Mapped(const IpAddress& ip) {
+  const auto& b = ip.bytes;
+  return ip.v6 && std::all_of(b.begin(), b.begin() + 10, [](uint8_t x) { return x == 0; }) && b[10] == 0xff &&
+         b[11] == 0xff;
+}
+
+// The address as written: IPv4-mapped IPv6 stays IPv6.
+std::optional<IpAddress> ParseIpAsWritten(std::string_view text, bool* leading_zero) {
+  text = Trim(text);
+  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+  IpAddress ip;
+  if (text.find(':') == std::string_view::npos) {
+    if (!ParseIpv4(text, ip.bytes.data(), leading_zero)) return std::nullopt;
+    return ip;
+  }
+  ip.v6 = true;
+  if (!ParseIpv6(text, ip.bytes.data(), leading_zero)) return std::nullopt;
+  return ip;
+}
+
+IpAddress UnmapV4(const IpAddress& ip) {
+  IpAddress v4;
+  std::copy(ip.bytes.begin() + 12, ip.bytes.end(), v4.bytes.begin());
+  return v4;
 }
 
 bool InV4(const IpAddress& ip, uint8_t a, uint8_t b, int bits) {
@@ -170,16 +199,10 @@ std::string IpAddress::ToString() const {
   return out;
 }
 
-std::optional<IpAddress> ParseIp(std::string_view text) {
-  text = Trim(text);
-  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
-  IpAddress ip;
-  if (text.find(':') == std::string_view::npos) {
-    if (!ParseIpv4(text, ip.bytes.data())) return std::nullopt;
-    return ip;
-  }
-  ip.v6 = true;
-  if (!ParseIpv6(text, ip.bytes.data())) return std::nullopt;
+std::optional<IpAddress> ParseIp(std::string_view text, bool* leading_zero) {
+  if (leading_zero != nullptr) *leading_zero = false;
+  std::optional<IpAddress> ip = ParseIpAsWritten(text, leading_zero);
+  if (ip && IsV4Mapped(*ip)) return UnmapV4(*ip);
   return ip;
 }
 
@@ -240,7 +263,7 @@ std::string IpPrefix::ToString() const { return base.ToString() + "/" + std::to_
 std::optional<IpPrefix> ParsePrefix(std::string_view text) {
   text = Trim(text);
   auto slash = text.find('/');
-  auto ip = ParseIp(text.substr(0, slash));
+  auto ip = ParseIpAsWritten(text.substr(0, slash), nullptr);
   if (!ip) return std::nullopt;
   IpPrefix p;
   p.base = *ip;
@@ -257,6 +280,13 @@ std::optional<IpPrefix> ParsePrefix(std::string_view text) {
     }
     if (v > max) return std::nullopt;
     p.length = v;
+  }
+  // ::ffff:a.b.c.d/n with n >= 96 is the IPv4 prefix a.b.c.d/(n-96), as the
+  // mapped address is the IPv4 address.
+  if (IsV4Mapped(p.base) && p.length >= 96) {
+    p.base = UnmapV4(p.base);
+    p.length -= 96;
+    max = 32;
   }
   // Zero the host bits so equal prefixes compare equal.
   for (int bit = p.length; bit < max; ++bit)

@@ -15,6 +15,17 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
+bool ValidCivilDate(int64_t y, unsigned m, unsigned d) {
+  if (m < 1 || m > 12 || d < 1) return false;
+  static constexpr unsigned kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1u : 0u);
+}
+
+bool ValidUtcOffset(int hours, int minutes) {
+  return hours >= 0 && minutes >= 0 && minutes <= 59 && hours * 60 + minutes <= kMaxUtcOffsetMinutes;
+}
+
 namespace {
 
 bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
@@ -52,7 +63,8 @@ std::optional<Timestamp> ParseIsoTime(std::string_view s) {
       !Digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, &h) ||
       s[13] != ':' || !Digits(s, 14, 2, &mi) || s[16] != ':' || !Digits(s, 17, 2, &se))
     return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return std::nullopt;
+  if (!ValidCivilDate(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) || h > 23 || mi > 59 || se > 60)
+    return std::nullopt;
   size_t pos = 19;
   if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
     ++pos;
@@ -74,6 +86,7 @@ std::optional<Timestamp> ParseIsoTime(std::string_view s) {
         if (!Digits(s, p, 2, &om)) return std::nullopt;
         p += 2;
       }
+      if (!ValidUtcOffset(oh, om)) return std::nullopt;
       offset = (oh * 3600 + om * 60) * (z == '+' ? 1 : -1);
       pos = p;
     } else if (s.substr(pos) == " UTC") {
@@ -89,7 +102,7 @@ std::optional<Timestamp> ParseUserTime(std::string_view text) {
   int y, mo, d;
   if (text.size() == 10 && Digits(text, 0, 4, &y) && text[4] == '-' && Digits(text, 5, 2, &mo) &&
       text[7] == '-' && Digits(text, 8, 2, &d)) {
-    if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
+    if (!ValidCivilDate(y, static_cast<unsigned>(mo), static_cast<unsigned>(d))) return std::nullopt;
     return DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400;
   }
   return ParseIsoTime(text);

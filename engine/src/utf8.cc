@@ -34,4 +34,10 @@ size_t DecodeUtf8(std::string_view s, size_t i, uint32_t* cp) {
   return n;
 }
 
+bool IsUnsafeCodePoint(uint32_t cp) {
+  return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x00ad || cp == 0x061c || cp == 0x180e ||
+         (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) ||
+         cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
+}
+
 }  // namespace gumshoe

@@ -30,11 +30,7 @@ void AppendUtf8(std::string& out, uint32_t cp) {
 // Code points that change how surrounding text is shown or are invisible:
 // C1 controls, bidi marks/embeddings/overrides/isolates, zero-width and
 // separator characters, byte-order mark, interlinear annotations.
-bool InvisibleFormat(uint32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9f) || cp == 0x00ad || cp == 0x061c || cp == 0x180e ||
-         (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) ||
-         cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
-}
+bool InvisibleFormat(uint32_t cp) { return IsUnsafeCodePoint(cp); }
 
 const char* ControlName(uint32_t cp) {
   switch (cp) {

@@ -288,13 +288,26 @@ void Walk(const std::filesystem::path& dir, std::set<std::pair<dev_t, ino_t>>& v
   std::sort(entries.begin(), entries.end(),
             [](const auto& a, const auto& b) { return a.filename().native() < b.filename().native(); });
   for (const auto& p : entries) {
-    std::error_code sec;
-    auto status = std::filesystem::status(p, sec);  // follows symlinks
-    if (sec) continue;                              // dangling symlink
-    if (std::filesystem::is_directory(status)) {
+    // Every entry that is not read is reported with its reason: a dangling
+    // or looping symlink, a path too long to open, a FIFO, socket or device
+    // (never opened: a FIFO would block the ingest).
+    struct stat est;
+    if (::stat(p.c_str(), &est) != 0) {
+      int err = errno;
+      struct stat lst;
+      bool dangling = err == ENOENT && ::lstat(p.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode);
+      errors->push_back(p.string() + ": " + (dangling ? std::string("dangling symbolic link") : std::strerror(err)) +
+                        " (not read)");
+      continue;
+    }
+    if (S_ISDIR(est.st_mode)) {
       Walk(p, visited, files, errors);
-    } else if (std::filesystem::is_regular_file(status)) {
+    } else if (S_ISREG(est.st_mode)) {
       files->push_back(p.string());
+    } else {
+      const char* what = S_ISFIFO(est.st_mode) ? "a FIFO" : S_ISSOCK(est.st_mode) ? "a socket"
+                         : S_ISCHR(est.st_mode) || S_ISBLK(est.st_mode) ? "a device" : "not a regular file";
+      errors->push_back(p.string() + ": " + what + ", not a log file (not read)");
     }
   }
 }

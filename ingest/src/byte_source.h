@@ -60,10 +60,11 @@ Result<std::unique_ptr<ByteSource>> MaybeGunzip(std::unique_ptr<ByteSource> raw,
 
 // Expands the inputs of an ingest into the list of files to read, in order:
 // "-" and regular files as given; directories walked recursively in sorted
-// (byte-wise) name order, skipping hidden entries (name starting with '.'),
-// entries that are neither regular files nor directories, and directories
-// already visited (symlink loops). Problems ("path: No such file or
-// directory") are appended to `errors`; the walk goes on.
+// (byte-wise) name order, skipping hidden entries (name starting with '.')
+// and directories already visited (symlink loops). Every other entry that is
+// not read is a problem appended to `errors` with its path and reason
+// ("path: dangling symbolic link (not read)", "path: File name too long (not
+// read)", "path: a FIFO, not a log file (not read)"); the walk goes on.
 // `walked`, when given, receives for each file whether it was found by
 // walking a directory (true) or named by the caller (false).
 void ExpandInputs(const std::vector<std::string>& paths, std::vector<std::string>* files,

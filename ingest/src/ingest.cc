@@ -3,6 +3,7 @@
 #include "gumshoe/ingest.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -16,6 +17,7 @@
 #include <tuple>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -204,7 +206,19 @@ class SharedRun {
   // After a delta is applied its identities are in the store: drop the claims.
   void ReleaseApplied(const GraphDelta& delta) {
     std::lock_guard<std::mutex> lock(claims_mu_);
-    for (const RecordId& id : delta.records()) claims_.erase(id);
+    for (const RecordId& id : delta.records()) {
+      claims_.erase(id);
+      applied_.Add(id);
+    }
+    if (!delta.records().empty()) any_applied_.store(true, std::memory_order_release);
+  }
+  // Whether a record found in the store may have been applied by this run
+  // (a Bloom filter: no false negatives; a false positive only costs a fold).
+  bool MaybeAppliedThisRun(const RecordId& id) {
+    // A re-ingest of stored records applies nothing: no lock on its fast path.
+    if (!any_applied_.load(std::memory_order_acquire)) return false;
+    std::lock_guard<std::mutex> lock(claims_mu_);
+    return applied_.MayContain(id);
   }
 
   void Fail() { failed_.store(true, std::memory_order_relaxed); }
@@ -234,6 +248,33 @@ class SharedRun {
   std::atomic<bool> failed_{false};
   std::mutex claims_mu_;
   RecordIdSet claims_;
+  // The identities this run applied (guarded by claims_mu_): a duplicate of
+  // one of them is another copy within the run (see Runner::FoldDuplicate).
+  class Bloom {
+   public:
+    void Add(const RecordId& id) {
+      if (bits_.empty()) bits_.assign(kWords, 0);
+      for (uint64_t h : Hashes(id)) bits_[(h >> 6) % kWords] |= uint64_t{1} << (h & 63);
+    }
+    bool MayContain(const RecordId& id) const {
+      if (bits_.empty()) return false;
+      for (uint64_t h : Hashes(id))
+        if ((bits_[(h >> 6) % kWords] & (uint64_t{1} << (h & 63))) == 0) return false;
+      return true;
+    }
+
+   private:
+    static constexpr size_t kWords = size_t{1} << 20;  // 8 MiB, allocated on first use
+    static std::array<uint64_t, 4> Hashes(const RecordId& id) {
+      uint64_t a, b;  // record ids are already uniform hashes
+      std::memcpy(&a, id.data(), 8);
+      std::memcpy(&b, id.data() + 8, 8);
+      return {a, b, a ^ (b << 21 | b >> 43), b + a * 0x9e3779b97f4a7c15ull};
+    }
+    std::vector<uint64_t> bits_;
+  };
+  Bloom applied_;
+  std::atomic<bool> any_applied_{false};
   std::atomic<uint64_t> files_done_{0}, bytes_done_{0}, records_{0};
   std::mutex progress_mu_;
 };
@@ -402,6 +443,7 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
     // Claim first, then look in the store: a claim is dropped only after its
     // delta is written, so one of the two always sees an earlier copy.
     bool duplicate = !shared_.Claim(id);
+    bool this_run = duplicate;  // another runner holds it: a copy within this run
     if (!duplicate) {
       Result<bool> stored = store_.ContainsRecord(id);
       if (!stored.ok()) {
@@ -409,19 +451,28 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
       } else {
         duplicate = *stored;
       }
-      if (duplicate) shared_.Release(id);
+      if (duplicate) {
+        shared_.Release(id);
+        this_run = shared_.MaybeAppliedThisRun(id);
+      }
     }
     if (duplicate) {
       item_ = Item::kDuplicate;
-      return false;
+      if (!this_run) return false;
+      // Another copy of this record was read in this run (by whichever
+      // thread came first): parse this one too, into a scratch delta, so
+      // that its file:line evidence can compete with the kept copy's.
+      folding_ = true;
+      return true;
     }
     pending_id_ = id;
     pending_begun_ = true;
     item_ = Item::kBegun;
     return true;
   }
-  GraphDelta& delta() override { return *active_; }
+  GraphDelta& delta() override { return folding_ ? scratch_ : *active_; }
   void Reject(std::string_view reason) override {
+    if (folding_) return;  // a duplicate: counted as such
     std::string key = name_;
     key.push_back('.');
     key.append(reason);
@@ -435,12 +486,14 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
     item_ = Item::kRejected;
   }
   void Anomaly(std::string_view name) override {
+    if (folding_) return;
     std::string key = name_;
     key.push_back('.');
     key.append(name);
     ++stats_.anomalies[key];
   }
   void NoData() override {
+    if (folding_) return;
     if (item_ == Item::kBegun || item_ == Item::kFresh) item_ = Item::kNoData;
   }
   const Position& position() const override { return pos_; }
@@ -545,6 +598,7 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
         break;
       case Item::kDuplicate:
         ++stats_.duplicates;
+        if (folding_) FoldDuplicate();
         break;
       case Item::kNone:
       case Item::kFresh:
@@ -560,6 +614,26 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
       Status s = FlushDelta();
       if (!s.ok() && store_error_.ok()) store_error_ = s;
     }
+  }
+
+  // Evidence of a duplicate copy within the run. The copy kept is the one a
+  // thread reached first; so that the graph does not depend on that, the
+  // other copy's file:line evidence (its EvidenceRef) is offered to the same
+  // edges with weight 0: counts stay those of one copy, and first/last
+  // evidence become the least/greatest (time, ref) of all copies whatever
+  // the order (MergeEdgeStats). Evidence that does not name the position
+  // ("cloudtrail:<eventID>") is the same in every copy and is left alone.
+  void FoldDuplicate() {
+    folding_ = false;
+    const std::string ref = EvidenceRef();
+    for (const GraphDelta::EdgeEntry& e : scratch_.edges()) {
+      const EdgeStats& s = e.stats;
+      if (s.first_evidence.ref == ref)
+        active_->AddEdge(e.src->ref(), e.kind, e.dst->ref(), EdgeObservation{s.first_evidence.time, 0, ref, 0});
+      if (s.last_evidence.ref == ref && s.last_evidence.time != s.first_evidence.time)
+        active_->AddEdge(e.src->ref(), e.kind, e.dst->ref(), EdgeObservation{s.last_evidence.time, 0, ref, 0});
+    }
+    scratch_.Clear();
   }
 
   // Hands the active delta to the store. With apply_in_background the Apply
@@ -623,6 +697,9 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
   GraphDelta* active_ = &delta_a_;
   GraphDelta* inflight_ = nullptr;
   std::future<Status> pending_apply_;
+  // A duplicate within the run is parsed into scratch_ (folding_) for its evidence.
+  GraphDelta scratch_;
+  bool folding_ = false;
 
   std::unique_ptr<char[]> pool_buffer_;
   rapidjson::MemoryPoolAllocator<> pool_;
@@ -647,10 +724,7 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
   uint64_t items_ = 0;
 };
 
-bool NeedsEscape(uint32_t cp) {
-  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || cp == 0x200E || cp == 0x200F ||
-         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
-}
+bool NeedsEscape(uint32_t cp) { return IsUnsafeCodePoint(cp); }
 
 }  // namespace
 

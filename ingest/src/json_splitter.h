@@ -27,6 +27,21 @@
 // - "too_deep": a record nested deeper than max_depth (skipped to its end).
 // A UTF-8 byte order mark at the start of the stream is skipped.
 //
+// Resynchronisation: inside a record the splitter checks the JSON grammar
+// (which token may follow which, matching brackets, no raw newline in a
+// string), so a broken record (an unterminated string, a missing or extra
+// bracket, a stray byte) is caught where it breaks, not at the end of the
+// file. It is reported once, as "malformed_json" at the record's offset, and
+// the records after it are kept:
+// - in an array or a Records/Findings wrapper, the splitter looks for the next
+//   element that starts like the broken one: `,` `{` and the broken record's
+//   first key (any key when it had none), and resumes there;
+// - for top-level objects (JSON lines, concatenated objects), it resumes at
+//   the next line (or at the byte itself when it is the first on its line).
+// A stray closing bracket between records is one "malformed_json" at its
+// offset. What comes after the last element of a wrapper whose last record
+// is broken (e.g. a second wrapper in the same stream) is not read.
+//
 // Thread-safety: one splitter per stream, used by one thread.
 #pragma once
 
@@ -73,6 +88,20 @@ class JsonSplitter {
   void BreakLine();
   void ResetToTop();
   void FinishKey();
+  // The grammar check inside records.
+  enum class Expect : uint8_t { kValue, kValueOrEnd, kKeyOrEnd, kKey, kColon, kCommaOrEnd };
+  void Push(char open);
+  bool Pop(char close);  // false: the closer does not match the open container
+  // A grammar violation at `p` inside the current record: reports it and
+  // sets up the resynchronisation. Returns true when the byte at `p` must be
+  // processed again (it may start the next record), false to skip it.
+  bool Broken(const char* p);
+  // Looks for the next record start while hunting_; returns where to go on.
+  const char* Hunt(const char* p, const char* end);
+  // Scans one segment of the stream at `offset`; returns true when it stopped
+  // at a broken record to replay its bytes (replay_ holds them and replay_at_
+  // where the segment goes on).
+  bool Scan(const char* begin, const char* end, uint64_t offset);
   uint64_t OffsetOf(const char* p) const { return chunk_offset_ + static_cast<uint64_t>(p - chunk_begin_); }
 
   Sink& sink_;
@@ -112,6 +141,33 @@ class JsonSplitter {
   char key_[16] = {};
   size_t key_len_ = 0;
   bool key_overflow_ = false;
+
+  // Grammar state (only checked inside records). stack_ holds the open
+  // containers ('{' or '['), at most kMaxStack of them; deeper ones are not checked.
+  static constexpr size_t kMaxStack = 512;
+  std::string stack_;
+  Expect expect_ = Expect::kValue;
+  bool inner_scalar_ = false;   // in a number/literal inside a record
+  bool line_blank_ = true;      // only whitespace since the last newline
+  // The current record's first key (to recognise the next element after a
+  // broken one), captured while capturing_first_.
+  bool capturing_first_ = false;
+  std::string rec_key_;
+  // Resynchronisation inside an array of records.
+  bool hunting_ = false;
+  int hunt_state_ = 0;
+  size_t hunt_matched_ = 0;
+  size_t hunt_ws_ = 0;
+  std::string hunt_key_;
+  std::string hunt_prefix_;  // bytes of the candidate start held from earlier chunks
+  const char* cand_ptr_ = nullptr;
+  uint64_t cand_line_ = 0;
+  uint64_t cand_offset_ = 0;
+  // The bytes of a broken record after its first one, scanned again (the
+  // next record may start inside them, e.g. after an unterminated string).
+  std::string replay_;
+  const char* replay_at_ = nullptr;
+  uint64_t replay_budget_ = 1u << 20;  // bytes; grows with the stream
 };
 
 }  // namespace gumshoe::ingest

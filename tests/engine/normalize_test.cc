@@ -20,7 +20,7 @@ TEST_CASE("ParseIp: IPv4 and IPv6 canonical text", "[engine][normalize]") {
   CHECK(ParseIp("::1")->ToString() == "::1");
   CHECK(ParseIp("::")->ToString() == "::");
   CHECK(ParseIp("fe80::1%eth0")->ToString() == "fe80::1");
-  CHECK(ParseIp("::ffff:192.0.2.1")->ToString() == "::ffff:192.0.2.1");
+  CHECK(ParseIp("::ffff:192.0.2.1")->ToString() == "192.0.2.1");  // IPv4-mapped is the IPv4 address (issue 21)
   CHECK(ParseIp("[2600:1f18::5]")->ToString() == "2600:1f18::5");
   CHECK_FALSE(ParseIp("1:2:3:4:5:6:7:8:9"));
   CHECK_FALSE(ParseIp("1::2::3"));

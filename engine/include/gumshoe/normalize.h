@@ -6,7 +6,12 @@
 //   access_key         upper case
 //   ec2_instance, network_interface  lower case
 //   ip_address         IPv4 dotted quad without leading zeros; IPv6 per RFC 5952
-//                      (lower case, longest zero run compressed, IPv4-mapped kept as ::ffff:a.b.c.d)
+//                      (lower case, longest zero run compressed); an IPv4-mapped IPv6
+//                      address (::ffff:a.b.c.d, ::ffff:cb00:7105) is the IPv4 address a.b.c.d,
+//                      so a dual-stack listener's log and an IPv4 log name one entity.
+//                      Octets with leading zeros ("010.001.1.1") are read as decimal
+//                      (10.1.1.1), never octal as inet_aton would; ingestors count them
+//                      as the anomaly <source>.leading_zero_ip.
 //   ip_network         <address>/<length>, the address as for ip_address with the host bits
 //                      zeroed (10.1.2.3/8 -> 10.0.0.0/8); the length is required
 //   s3_bucket, domain, rds_instance, aws_service  lower case; domain without trailing dot
@@ -36,7 +41,9 @@ struct IpAddress {
   std::array<uint8_t, 16> bytes{};
   std::string ToString() const;  // canonical text
 };
-std::optional<IpAddress> ParseIp(std::string_view text);
+// Parses an IPv4 or IPv6 address (IPv4-mapped IPv6 becomes IPv4). When
+// `leading_zero` is given it is set to whether an IPv4 octet had a leading zero.
+std::optional<IpAddress> ParseIp(std::string_view text, bool* leading_zero = nullptr);
 
 enum class IpClass { kPrivate, kPublic, kLoopback, kLinkLocal, kSharedCgnat, kMulticast, kReserved };
 IpClass ClassifyIp(const IpAddress& ip);

@@ -14,4 +14,14 @@ namespace gumshoe {
 // REQUIRES: i < s.size().
 size_t DecodeUtf8(std::string_view s, size_t i, uint32_t* cp);
 
+// THE table of code points that never reach a terminal, a DOT label, a report
+// or a JSON document raw (every escaper of log-derived text asks it):
+// C0 controls, DEL, C1 controls (U+0080-U+009F: CSI, OSC, ...), the soft
+// hyphen, the bidi marks, embeddings, overrides and isolates (U+061C,
+// U+200E/F, U+202A-E, U+2066-9), zero-width and joiner characters (U+180E,
+// U+200B-D, U+2060-4 and the rest of U+2060-206F), line and paragraph
+// separators (U+2028/9), the byte order mark / zero-width no-break space
+// (U+FEFF) and the interlinear annotation characters (U+FFF9-B).
+bool IsUnsafeCodePoint(uint32_t cp);
+
 }  // namespace gumshoe

@@ -35,7 +35,8 @@ std::optional<Timestamp> ParseCreateDate(std::string_view s) {
   if (s.size() != 19) return std::nullopt;
   std::string text(s);
   if (std::sscanf(text.c_str(), "%4d-%2d-%2d-%2d-%2d-%2d", &y, &mo, &d, &h, &mi, &se) != 6) return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return std::nullopt;
+  if (!ValidCivilDate(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) || h > 23 || mi > 59 || se > 60)
+    return std::nullopt;
   return DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + se;
 }
 

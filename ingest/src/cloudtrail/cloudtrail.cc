@@ -146,6 +146,8 @@ class Record {
       ctx_.Anomaly(std::string("bad_") + std::string(what));
       return std::nullopt;
     }
+    bool leading_zero = false;
+    if (kind == EntityKind::kIpAddress && ParseIp(raw, &leading_zero) && leading_zero) ctx_.Anomaly("leading_zero_ip");
     return EntityRef{kind, std::move(key).value()};
   }
   std::optional<EntityRef> RefAt(EntityKind kind, const JsonValue* v, std::string_view what) {
@@ -418,8 +420,10 @@ void Record::ActorEdges() {
   // Source: an IP, or a service name ("ec2.amazonaws.com", "AWS Internal").
   if (const JsonValue* src = Member(r_, "sourceIPAddress")) {
     if (auto s = Str(src)) {
-      if (auto ip = ParseIp(*s)) {
+      bool leading_zero = false;
+      if (auto ip = ParseIp(*s, &leading_zero)) {
         source_ = EntityRef{EntityKind::kIpAddress, ip->ToString()};
+        if (leading_zero) ctx_.Anomaly("leading_zero_ip");
       } else if (ContainsAlpha(*s) && s->find_first_of(" .") != std::string_view::npos) {
         source_ = Ref(EntityKind::kAwsService, *s, "sourceIPAddress");
       } else {

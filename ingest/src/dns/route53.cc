@@ -87,6 +87,7 @@ class Route53Parser : public FileParser {
         ctx.Reject("bad_ip");
         return;
       }
+      if (src_ip->leading_zero) ctx.Anomaly("leading_zero_ip");
     }
     if (!instance && !src_ip) {
       ctx.Reject("missing_source");
@@ -149,6 +150,7 @@ class Route53Parser : public FileParser {
         ctx.Anomaly("bad_answer_ip");
         return;
       }
+      if (ip->leading_zero) ctx.Anomaly("leading_zero_ip");
       net::EmitIp(ctx.delta(), *ip, t);
       ctx.delta().AddEdge(domain, EdgeKind::kResolvedTo, ip->ref, obs).counters["rtype:" + std::string(*type)] += 1;
     } else if (*type == "CNAME") {

@@ -134,6 +134,7 @@ class FindingEmitter {
       ctx_.Anomaly("bad_ip");
       return std::nullopt;
     }
+    if (ip->leading_zero) ctx_.Anomaly("leading_zero_ip");
     net::EmitIp(delta_, *ip, last_);
     Involve(ip->ref, role, false);
     return ip->ref;

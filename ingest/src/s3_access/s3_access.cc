@@ -88,14 +88,16 @@ std::optional<Timestamp> ParseS3Time(std::string_view s) {
   for (unsigned i = 0; i < 12; ++i) {
     if (s.substr(3, 3) == kMonths[i]) month = i + 1;
   }
-  if (month == 0 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return std::nullopt;
+  if (month == 0 || !ValidCivilDate(static_cast<int64_t>(y), month, static_cast<unsigned>(d)) || h > 23 || mi > 59 ||
+      se > 60)
+    return std::nullopt;
   int64_t offset = 0;
   std::string_view zone = s.substr(20);
   while (!zone.empty() && zone.front() == ' ') zone.remove_prefix(1);
   if (!zone.empty()) {
     uint64_t oh, om;
     if (zone.size() != 5 || (zone[0] != '+' && zone[0] != '-') || !ParseU64(zone.substr(1, 2), &oh) ||
-        !ParseU64(zone.substr(3, 2), &om)) {
+        !ParseU64(zone.substr(3, 2), &om) || oh > 99 || !ValidUtcOffset(static_cast<int>(oh), static_cast<int>(om))) {
       return std::nullopt;
     }
     offset = static_cast<int64_t>(oh * 3600 + om * 60) * (zone[0] == '+' ? 1 : -1);
@@ -230,6 +232,7 @@ class S3AccessParser : public FileParser {
         ctx.Reject("bad_ip");
         return;
       }
+      if (ip->leading_zero) ctx.Anomaly("leading_zero_ip");
     }
     uint64_t status = 0, bytes_sent = 0, object_size = 0;
     if ((!r.f[kStatus].empty() && (!ParseU64(r.f[kStatus], &status) || status > 999)) ||

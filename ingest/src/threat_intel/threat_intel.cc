@@ -119,11 +119,13 @@ class TorExitParser final : public FileParser {
       ctx.Reject("bad_tor_line");
       return;
     }
-    std::optional<IpAddress> ip = ParseIp(rest.substr(0, sp));
+    bool leading_zero = false;
+    std::optional<IpAddress> ip = ParseIp(rest.substr(0, sp), &leading_zero);
     if (!ip) {
       ctx.Reject("bad_ip");
       return;
     }
+    if (leading_zero) ctx.Anomaly("leading_zero_ip");
     std::optional<Timestamp> t = ParseIsoTime(Trim(rest.substr(sp + 1)));
     if (!t) {
       ctx.Reject("bad_time");
@@ -204,11 +206,13 @@ class IpListParser final : public FileParser {
       }
       if (prefix->length == (prefix->base.v6 ? 128 : 32)) ip = prefix->base;
     } else {
-      ip = ParseIp(entry);
+      bool leading_zero = false;
+      ip = ParseIp(entry, &leading_zero);
       if (!ip) {
         ctx.Reject("bad_ip");
         return;
       }
+      if (leading_zero) ctx.Anomaly("leading_zero_ip");
     }
     if (!ctx.BeginRecord(list_->key + "|" + std::string(line) + "|" + std::to_string(t))) return;
     ctx.delta().SetAttr(*list_, "format", "ip_list", t);

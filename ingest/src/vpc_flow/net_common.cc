@@ -10,13 +10,14 @@
 namespace gumshoe::ingest::net {
 
 std::optional<IpEntity> ParseIpEntity(std::string_view raw) {
-  std::optional<IpAddress> ip = ParseIp(raw);
+  bool leading_zero = false;
+  std::optional<IpAddress> ip = ParseIp(raw, &leading_zero);
   if (!ip) return std::nullopt;
-  return IpEntity{EntityRef{EntityKind::kIpAddress, ip->ToString()}, ClassifyIp(*ip)};
+  return IpEntity{EntityRef{EntityKind::kIpAddress, ip->ToString()}, ClassifyIp(*ip), leading_zero};
 }
 
 bool ParseIpEntityInto(std::string_view raw, IpEntity& out) {
-  std::optional<IpAddress> ip = ParseIp(raw);
+  std::optional<IpAddress> ip = ParseIp(raw, &out.leading_zero);
   if (!ip) return false;
   out.ref.kind = EntityKind::kIpAddress;
   out.ref.key = ip->ToString();

@@ -24,6 +24,9 @@ namespace gumshoe::ingest::net {
 struct IpEntity {
   EntityRef ref;
   IpClass ip_class = IpClass::kPublic;
+  // An IPv4 octet was written with a leading zero ("010.001.1.1", read as
+  // 10.1.1.1): the caller counts the anomaly "leading_zero_ip".
+  bool leading_zero = false;
 };
 
 // Parses `raw` as an IPv4/IPv6 address; nullopt when it does not parse.

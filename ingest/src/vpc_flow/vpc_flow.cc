@@ -314,6 +314,7 @@ class VpcFlowParser : public FileParser {
       ctx.Reject("bad_ip");
       return;
     }
+    if (src->ip.leading_zero || dst->ip.leading_zero) ctx.Anomaly("leading_zero_ip");
     uint64_t srcport = 0, dstport = 0, packets = 0, bytes = 0, start = 0, protocol = 0;
     bool has_srcport = !row[kSrcPort].empty(), has_dstport = !row[kDstPort].empty();
     if ((has_srcport && (!ParseU64(row[kSrcPort], &srcport) || srcport > 65535)) ||
