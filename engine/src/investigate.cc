@@ -73,7 +73,32 @@ std::string Join(const std::set<std::string>& items) {
 
 }  // namespace
 
+// From a resource, who touched it is known but not who the attacker is: the
+// checklist asks to review each access instead of disabling every credential
+// that read the bucket (most of them are its ordinary users).
+std::vector<ResponseAction> ResourceChecklist(const ResourceTouches& touches) {
+  std::vector<ResponseAction> out;
+  for (const ResourceTouch& t : touches.touches) {
+    if (t.attempt_only) continue;
+    ResponseAction item{"review_access", "", {touches.resource, t.actor}, t.first_evidence, t.window_first};
+    item.text = "Review access to " + std::string(EntityKindLabel(touches.resource.kind)) + " " +
+                touches.resource.key + " by " + Name(t.actor) + " (" + std::string(EdgeKindName(t.edge)) + " x" +
+                std::to_string(t.window_count) + " in the window";
+    if (!t.credentials.empty()) {
+      item.text += ", with";
+      for (const EntityRef& c : t.credentials) {
+        item.text += " " + Name(c);
+        item.entities.push_back(c);
+      }
+    }
+    item.text += "): disable or revoke those credentials only if this access was not expected";
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 Result<std::vector<ResponseAction>> BuildChecklist(const GraphReader& reader, const Investigation& inv) {
+  if (inv.touches) return ResourceChecklist(*inv.touches);
   std::vector<ResponseAction> out;
   std::set<EntityRef> keys, sessions, created_users, instances, db_users, footholds;
   std::map<EntityRef, std::pair<EntityRef, const BlastHop*>> buckets;  // bucket -> (actor, hop)

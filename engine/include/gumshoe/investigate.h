@@ -22,6 +22,10 @@
 //                    whose observations all failed, edge_text.h): "review the
 //                    failed calls of P (they changed nothing): denied: ..."
 //   block_ip         involved IPs that are flagged (Tor / threat lists) or public footholds
+// From a resource (a bucket, a DB, an instance: Investigation::touches set),
+// the only rule is
+//   review_access    per actor that touched it in the window: review that
+//                    access; its credentials are not declared compromised
 // Attempts never feed the other rules: a failed CreateUser deletes no user, a
 // denied StopLogging reverts no change, a failed RunInstances isolates nothing.
 // Thread-safety: Investigate() only reads; results are plain values.
