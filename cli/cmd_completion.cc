@@ -43,7 +43,7 @@ std::vector<OptionInfo> OptionsOf(const CLI::App* app, bool positionals) {
       for (const auto& l : opt->get_lnames()) info.names.push_back("--" + l);
     }
     info.description = opt->get_description();
-    if (opt->get_type_size_max() > 0) info.value = opt->get_type_name().empty() ? "VALUE" : opt->get_type_name();
+    if (opt->get_expected_max() > 0) info.value = opt->get_type_name().empty() ? "VALUE" : opt->get_type_name();
     info.global = opt->get_group() == kGlobalGroup;
     out.push_back(std::move(info));
   }
@@ -218,10 +218,12 @@ void RoffOptions(std::string& out, const std::vector<OptionInfo>& options) {
 }
 
 std::string ManPage(CLI::App& app) {
+  std::string summary = app.get_description();
+  if (summary.rfind("gumshoe: ", 0) == 0) summary.erase(0, 9);
   std::string out =
       ".TH GUMSHOE 1 \"\" \"gumshoe 0.1.0\" \"User Commands\"\n"
       ".SH NAME\n"
-      "gumshoe \\- " + Roff(app.get_description()) + "\n"
+      "gumshoe \\- " + Roff(summary) + "\n"
       ".SH SYNOPSIS\n"
       "\\fBgumshoe\\fR [\\fIglobal options\\fR] \\fIcommand\\fR [\\fIoptions\\fR] [\\fIarguments\\fR]\n"
       ".SH DESCRIPTION\n"
