@@ -108,11 +108,11 @@ std::vector<std::string> HelpSubcommands(const TempDir& dir) {
 
 // One store from examples/incident, ingested once for the tests below.
 const std::string& IncidentDb() {
-  static TempDir* dir = new TempDir();
+  static TempDir dir;  // removed at exit
   static std::string db = [] {
-    Run r = Gumshoe(*dir, "-q ingest --db " + Quote(dir->db()) + " " + Quote(kIncident));
+    Run r = Gumshoe(dir, "-q ingest --db " + Quote(dir.db()) + " " + Quote(kIncident));
     REQUIRE(r.code == 0);
-    return dir->db();
+    return dir.db();
   }();
   return db;
 }
