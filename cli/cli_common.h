@@ -84,6 +84,9 @@ Result<TimeWindow> ParseWindow(const std::string& since, const std::string& unti
 // OSC, C1, bidi overrides, NUL, newlines) are shown as \xNN / \u{NNNN}.
 std::string TerminalSafe(std::string_view text);
 
+// Writes `text` to `path` ("-" = stdout), logging "wrote PATH"; returns an exit code.
+int WriteTextFile(const CliContext& ctx, const std::string& text, const std::string& path);
+
 // Writes g as DOT to `path` ("-" = stdout); returns an exit code.
 int WriteDotFile(const CliContext& ctx, const Subgraph& g, const std::string& path);
 

@@ -3,7 +3,6 @@
 // --help prints (subcommands, options, descriptions), so they cannot drift.
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -258,18 +257,6 @@ std::string ManPage(CLI::App& app) {
   return out;
 }
 
-int WriteOut(CliContext& ctx, const std::string& text, const std::string& path) {
-  if (path.empty() || path == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return kExitOk;
-  }
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << text;
-  f.close();
-  if (!f) return ReportError(ctx, Status::IoError("cannot write " + TerminalSafe(path)));
-  return kExitOk;
-}
-
 }  // namespace
 
 void RegisterCompletionCommands(CLI::App& app, CliContext& ctx) {
@@ -278,15 +265,15 @@ void RegisterCompletionCommands(CLI::App& app, CliContext& ctx) {
   AddGlobalOptions(completion, ctx, /*json=*/false);
   completion->add_option("shell", *shell, "bash or zsh")->required()->check(CLI::IsMember({"bash", "zsh"}));
   completion->callback([&app, &ctx, shell] {
-    ctx.exit_code = WriteOut(ctx, *shell == "bash" ? BashScript(app) : ZshScript(app), "-");
+    ctx.exit_code = WriteTextFile(ctx, *shell == "bash" ? BashScript(app) : ZshScript(app), "-");
   });
 
-  auto path = std::make_shared<std::string>();
+  auto path = std::make_shared<std::string>("-");
   CLI::App* man = app.add_subcommand("man", "Print the man page (roff)");
   man->group("");  // hidden: the build runs it to make gumshoe.1
   AddGlobalOptions(man, ctx, /*json=*/false);
   man->add_option("-o,--output", *path, "Write to FILE instead of stdout");
-  man->callback([&app, &ctx, path] { ctx.exit_code = WriteOut(ctx, ManPage(app), *path); });
+  man->callback([&app, &ctx, path] { ctx.exit_code = WriteTextFile(ctx, ManPage(app), *path); });
 }
 
 }  // namespace gumshoe::cli
