@@ -1,19 +1,77 @@
 #include "cli_common.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 #include "gumshoe/normalize.h"
+#include "gumshoe/resolve.h"
 #include "gumshoe/rocksdb_store.h"
 #include "gumshoe/time_util.h"
 #include "gumshoe/utf8.h"
 
 namespace gumshoe::cli {
 
-void AddCommonOptions(CLI::App* cmd, CliContext& ctx, bool json) {
-  cmd->add_option("--db", ctx.db_path, "Store directory")->capture_default_str();
+void AddGlobalOptions(CLI::App* cmd, CliContext& ctx, bool json) {
+  const char* group = "Global options (before or after the subcommand)";
+  cmd->add_option("--db", ctx.db_path, "Store directory (default: $GUMSHOE_DB, else gumshoe.db)")
+      ->capture_default_str()
+      ->group(group);
   cmd->add_flag("--allow-partial", ctx.allow_partial,
-                "Open a store whose write-ahead log is damaged, up to the damage (what follows is missing)");
-  if (json) cmd->add_flag("--json", ctx.json, "Print JSON instead of a table");
+                "Open a store whose write-ahead log is damaged, up to the damage (what follows is missing)")
+      ->group(group);
+  if (json) cmd->add_flag("--json", ctx.json, "Print JSON instead of a table")->group(group);
+  cmd->add_flag_function(
+         "-v,--verbose", [&ctx](int64_t n) { ctx.verbose += static_cast<int>(n); },
+         "More log output on stderr (-vv for trace)")
+      ->group(group);
+  cmd->add_flag("-q,--quiet", ctx.quiet, "Only errors on stderr; no progress line")->group(group);
+  cmd->add_option("--color", ctx.color, "Colour severities and outcomes: auto (stdout a terminal, no NO_COLOR), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str()
+      ->group(group);
+  cmd->add_flag("--wide", ctx.wide, "Tables print full keys instead of fitting the terminal width")->group(group);
+}
+
+void AddCommonOptions(CLI::App* cmd, CliContext& ctx, bool json) { AddGlobalOptions(cmd, ctx, json); }
+
+bool UseColor(const CliContext& ctx) {
+  if (ctx.color == "always") return true;
+  if (ctx.color == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color != nullptr && *no_color != '\0') return false;
+  const char* term = std::getenv("TERM");
+  if (term != nullptr && std::string_view(term) == "dumb") return false;
+  return isatty(STDOUT_FILENO) != 0;
+}
+
+size_t TableWidth(const CliContext& ctx) {
+  if (ctx.wide || isatty(STDOUT_FILENO) == 0) return 0;
+  if (const char* columns = std::getenv("COLUMNS"); columns != nullptr && *columns != '\0') {
+    char* end = nullptr;
+    unsigned long n = std::strtoul(columns, &end, 10);
+    if (end != nullptr && *end == '\0' && n >= 20 && n <= 10000) return n;
+  }
+  struct winsize ws {};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20) return ws.ws_col;
+  return 80;
+}
+
+Result<EntityKind> ParseKindArg(std::string_view text) {
+  if (auto kind = ParseEntityKind(text)) return *kind;
+  std::string valid;
+  for (EntityKind k : kAllEntityKinds) valid += (valid.empty() ? "" : ", ") + std::string(EntityKindName(k));
+  return Status::InvalidArgument("unknown entity kind '" + TerminalSafe(text) + "'; valid kinds: " + valid);
+}
+
+Result<EdgeKind> ParseEdgeKindArg(std::string_view text) {
+  if (auto kind = ParseEdgeKind(text)) return *kind;
+  std::string valid;
+  for (EdgeKind k : kAllEdgeKinds) valid += (valid.empty() ? "" : ", ") + std::string(EdgeKindName(k));
+  return Status::InvalidArgument("unknown edge kind '" + TerminalSafe(text) + "'; valid kinds: " + valid);
 }
 
 Result<std::unique_ptr<GraphStore>> OpenStore(const CliContext& ctx, bool writable, bool bulk_load) {
@@ -33,28 +91,40 @@ Result<std::unique_ptr<GraphStore>> OpenStore(const CliContext& ctx, bool writab
   return store;
 }
 
-Result<EntityRef> ResolveEntity(const GraphReader& reader, std::string_view text) {
-  std::vector<EntityRef> candidates = CandidateRefs(text);
-  std::vector<EntityRef> found;
-  for (const EntityRef& ref : candidates) {
-    auto e = reader.Find(ref);
-    if (!e.ok()) return e.status();
-    if (e->has_value()) found.push_back(ref);
+Result<EntityRef> ResolveEntity(const GraphReader& reader, std::string_view text, std::optional<EntityKind> kind) {
+  ResolveOptions options;
+  options.kind = kind;
+  auto r = ResolveEntityText(reader, text, options);
+  if (!r.ok()) return r.status();
+  if (r->unique()) return r->matches.front();
+  std::string typed = "'" + TerminalSafe(text) + "'";
+  std::string truncated;
+  for (EntityKind k : r->scan_truncated)
+    truncated += (truncated.empty() ? "" : ", ") + std::string(EntityKindName(k));
+  if (!truncated.empty())
+    truncated = " (names searched among the first " + std::to_string(options.max_scan_per_kind) + " keys of " +
+                truncated + " only; type kind:key)";
+  if (r->matches.empty()) {
+    std::string msg = "no entity matches " + typed;
+    if (kind) msg += " of kind " + std::string(EntityKindName(*kind));
+    if (!r->suggestions.empty()) {
+      msg += "; did you mean ";
+      for (size_t i = 0; i < r->suggestions.size(); ++i)
+        msg += (i == 0 ? "" : i + 1 == r->suggestions.size() ? " or " : ", ") + TerminalSafe(FormatRef(r->suggestions[i]));
+      msg += "?";
+    }
+    return Status::NotFound(msg + truncated);
   }
-  // A unique prefix of a finding ID is enough (IDs are 32 hex characters).
-  if (found.empty() && text.size() >= 6 && text.find(':') == std::string_view::npos) {
-    std::vector<std::string> keys;
-    GUMSHOE_RETURN_IF_ERROR(reader.ScanKeys(EntityKind::kFinding, text, [&keys](std::string_view k) {
-      keys.emplace_back(k);
-      return keys.size() < 20;
-    }));
-    for (auto& k : keys) found.push_back(EntityRef{EntityKind::kFinding, std::move(k)});
+  std::string msg = typed + " matches " + (r->more_matches ? "more than " : "") + std::to_string(r->matches.size()) +
+                    " entities; type the full key, or kind:name:";
+  size_t width = 0;
+  for (const EntityRef& ref : r->matches) width = std::max(width, EntityKindName(ref.kind).size());
+  for (const EntityRef& ref : r->matches) {
+    std::string name(EntityKindName(ref.kind));
+    msg += "\n  " + name + std::string(width - name.size() + 2, ' ') + TerminalSafe(ref.key);
   }
-  if (found.size() == 1) return found.front();
-  if (found.empty()) return Status::NotFound("no entity matches '" + TerminalSafe(text) + "'");
-  std::string msg = "'" + TerminalSafe(text) + "' is ambiguous; use one of:";
-  for (const auto& ref : found) msg += " " + TerminalSafe(FormatRef(ref));
-  return Status::InvalidArgument(msg);
+  if (r->more_matches) msg += "\n  ...";
+  return Status::InvalidArgument(msg + truncated);
 }
 
 Result<TimeWindow> ParseWindow(const std::string& since, const std::string& until) {

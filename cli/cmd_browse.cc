@@ -9,6 +9,7 @@
 #include "gumshoe/pivot.h"
 #include "gumshoe/time_util.h"
 #include "output.h"
+#include "table.h"
 
 namespace gumshoe::cli {
 namespace {
@@ -61,11 +62,11 @@ int RunStats(CliContext& ctx) {
               static_cast<unsigned long long>(runs));
   std::vector<std::vector<std::string>> rows;
   for (const auto& [k, n] : entities) rows.push_back({k, Num(n)});
-  PrintTable({"entity kind", "count"}, rows);
+  PrintTable(ctx, {"entity kind", "count"}, rows);
   rows.clear();
   for (const auto& [k, n] : edges) rows.push_back({k, Num(n)});
   std::printf("\n");
-  PrintTable({"edge kind", "count"}, rows);
+  PrintTable(ctx, {"edge kind", "count"}, rows);
   return kExitOk;
 }
 
@@ -73,13 +74,15 @@ struct EntitiesArgs {
   std::string kind;
   std::string search;
   size_t limit = 100;
+  size_t offset = 0;
 };
 
 int RunEntities(CliContext& ctx, const EntitiesArgs& args) {
   std::optional<EntityKind> kind;
   if (!args.kind.empty()) {
-    kind = ParseEntityKind(args.kind);
-    if (!kind) return ReportError(ctx, Status::InvalidArgument("unknown entity kind '" + TerminalSafe(args.kind) + "'"));
+    auto parsed = ParseKindArg(args.kind);
+    if (!parsed.ok()) return ReportError(ctx, parsed.status());
+    kind = *parsed;
   }
   auto store = OpenStore(ctx, false);
   if (!store.ok()) return ReportError(ctx, store.status());
@@ -87,6 +90,7 @@ int RunEntities(CliContext& ctx, const EntitiesArgs& args) {
   uint64_t matches = 0;
   std::string needle = args.search;
   std::transform(needle.begin(), needle.end(), needle.begin(), [](unsigned char c) { return std::tolower(c); });
+  const size_t keep = args.offset + args.limit;  // the page is found[offset, offset + limit)
   Status st = (*store)->ScanEntities(kind, [&](const Entity& e) {
     if (!needle.empty()) {
       std::string key = e.key;
@@ -95,16 +99,17 @@ int RunEntities(CliContext& ctx, const EntitiesArgs& args) {
     }
     ++matches;
     found.push_back(e);
-    // Keep memory bounded: hold at most 4x the limit, trimmed to the sorted head.
-    if (found.size() >= 4 * args.limit + 1024) {
+    // Keep memory bounded: hold at most 4x the page end, trimmed to the sorted head.
+    if (found.size() >= 4 * keep + 1024) {
       std::sort(found.begin(), found.end(), [](const Entity& a, const Entity& b) { return a.ref() < b.ref(); });
-      found.resize(args.limit);
+      found.resize(keep);
     }
     return true;
   });
   if (!st.ok()) return ReportError(ctx, st);
   std::sort(found.begin(), found.end(), [](const Entity& a, const Entity& b) { return a.ref() < b.ref(); });
-  if (found.size() > args.limit) found.resize(args.limit);
+  if (found.size() > keep) found.resize(keep);
+  found.erase(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(std::min(args.offset, found.size())));
   if (ctx.json) {
     JsonOut j;
     j.w().StartObject();
@@ -120,10 +125,16 @@ int RunEntities(CliContext& ctx, const EntitiesArgs& args) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& e : found)
     rows.push_back({std::string(EntityKindName(e.kind)), e.key, FormatTime(e.first_seen), FormatTime(e.last_seen)});
-  PrintTable({"kind", "key", "first seen", "last seen"}, rows);
-  if (matches > found.size())
-    std::printf("(%llu of %llu shown; use --limit)\n", static_cast<unsigned long long>(found.size()),
-                static_cast<unsigned long long>(matches));
+  PrintTable(ctx, {"kind", "key", "first seen", "last seen"}, rows);
+  if (matches > found.size()) {
+    if (args.offset + found.size() < matches) {
+      std::printf("(%zu-%zu of %llu shown; --offset %zu for the next page)\n", found.empty() ? args.offset : args.offset + 1,
+                  args.offset + found.size(), static_cast<unsigned long long>(matches), args.offset + found.size());
+    } else {
+      std::printf("(%zu-%zu of %llu shown)\n", found.empty() ? args.offset : args.offset + 1, args.offset + found.size(),
+                  static_cast<unsigned long long>(matches));
+    }
+  }
   return kExitOk;
 }
 
@@ -174,12 +185,12 @@ int RunShow(CliContext& ctx, const std::string& text) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& [name, v] : e.attrs) rows.push_back({name, v.value, FormatTime(v.observed)});
     std::printf("\n");
-    PrintTable({"attribute", "value", "observed"}, rows);
+    PrintTable(ctx, {"attribute", "value", "observed"}, rows);
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& [k, n] : degree) rows.push_back({k.first == 0 ? "out" : "in", k.second, Num(n)});
   std::printf("\n");
-  PrintTable({"direction", "edge kind", "neighbours"}, rows);
+  PrintTable(ctx, {"direction", "edge kind", "neighbours"}, rows);
   return kExitOk;
 }
 
@@ -245,8 +256,9 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
   options.offset = args.offset;
   options.max_scan = args.scan_limit;
   if (!args.edge.empty()) {
-    options.edge_kind = ParseEdgeKind(args.edge);
-    if (!options.edge_kind) return ReportError(ctx, Status::InvalidArgument("unknown edge kind '" + TerminalSafe(args.edge) + "'"));
+    auto edge = ParseEdgeKindArg(args.edge);
+    if (!edge.ok()) return ReportError(ctx, edge.status());
+    options.edge_kind = *edge;
   }
   auto store = OpenStore(ctx, false);
   if (!store.ok()) return ReportError(ctx, store.status());
@@ -351,7 +363,7 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
     } else {
       for (auto& r : rows) r.pop_back();
     }
-    PrintTable(header, rows);
+    PrintTable(ctx, header, rows);
     if (g.total > args.offset + g.neighbors.size())
       std::printf(g.total_exact ? "  ... %llu more (use --offset %zu)\n"
                                 : "  ... at least %llu more (use --offset %zu; --scan-limit 0 reads them all)\n",
@@ -446,6 +458,7 @@ void RegisterBrowseCommands(CLI::App& app, CliContext& ctx) {
   entities->add_option("--kind", eargs->kind, "Entity kind (iam_user, ip_address, ...)");
   entities->add_option("--search", eargs->search, "Case-insensitive substring of the key");
   entities->add_option("--limit", eargs->limit, "Most entities to print")->capture_default_str();
+  entities->add_option("--offset", eargs->offset, "Skip this many entities first (paging, in kind and key order)");
   entities->callback([&ctx, eargs] { ctx.exit_code = RunEntities(ctx, *eargs); });
 
   auto entity = std::make_shared<std::string>();

@@ -10,6 +10,7 @@
 #include "gumshoe/rds_detect.h"
 #include "gumshoe/time_util.h"
 #include "output.h"
+#include "table.h"
 
 namespace gumshoe::cli {
 namespace {
@@ -69,13 +70,13 @@ void PrintJson(const RdsDetectResult& r, uint64_t written, bool dry_run) {
   out.Print();
 }
 
-void PrintText(const RdsDetectResult& r, uint64_t written, bool dry_run, bool steps) {
+void PrintText(const CliContext& ctx, const RdsDetectResult& r, uint64_t written, bool dry_run, bool steps) {
   std::vector<std::vector<std::string>> rows;
   for (const RdsFinding& f : r.findings) {
     rows.push_back({f.severity_band, f.type, f.instance, f.user_name.empty() ? "-" : f.user_name, f.remote_ip,
                     FormatTime(f.first_seen), f.id});
   }
-  if (!rows.empty()) PrintTable({"severity", "type", "instance", "user", "source ip", "first seen", "finding"}, rows);
+  if (!rows.empty()) PrintTable(ctx, {"severity", "type", "instance", "user", "source ip", "first seen", "finding"}, rows);
   if (steps) {
     for (const RdsFinding& f : r.findings) {
       std::printf("\n%s  %s\n", TerminalSafe(f.id).c_str(), TerminalSafe(f.title).c_str());
@@ -114,7 +115,7 @@ int Run(CliContext& ctx, DetectArgs& args) {
   if (ctx.json) {
     PrintJson(*result, written, args.dry_run);
   } else {
-    PrintText(*result, written, args.dry_run, args.steps);
+    PrintText(ctx, *result, written, args.dry_run, args.steps);
   }
   return kExitOk;
 }

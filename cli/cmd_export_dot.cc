@@ -70,19 +70,6 @@ constexpr QueryKind kQueries[] = {
     {"blast-radius", BlastRadiusQuery},
 };
 
-int WriteOutput(const CliContext& ctx, const std::string& text, const std::string& path) {
-  if (path == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return kExitOk;
-  }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) return ReportError(ctx, Status::IoError("cannot write " + TerminalSafe(path)));
-  if (ctx.log) ctx.log->info("wrote {}", TerminalSafe(path));
-  return kExitOk;
-}
-
 bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -123,10 +110,10 @@ int RunExportDot(CliContext& ctx, ExportDotArgs& args) {
         st = Status::NotFound(st.message() + "; or write DOT and run: dot -Tsvg graph.dot > graph.svg");
       return ReportError(ctx, st);
     }
-    return WriteOutput(ctx, *svg, args.output);
+    return WriteTextFile(ctx, *svg, args.output);
   }
   if (!args.report_dir.empty() && args.output == "-") return kExitOk;  // the report has graph.dot
-  return WriteOutput(ctx, dot, args.output);
+  return WriteTextFile(ctx, dot, args.output);
 }
 
 }  // namespace

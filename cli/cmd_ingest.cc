@@ -5,6 +5,7 @@
 #include "gumshoe/time_util.h"
 #include "gumshoe/ingest.h"
 #include "output.h"
+#include "progress.h"
 
 namespace gumshoe::cli {
 namespace {
@@ -32,6 +33,7 @@ void PrintStats(const IngestStats& s) {
     std::printf("\n");
     PrintTable({"source", "records ok"}, rows);
   }
+  if (!s.skipped_files.empty()) std::printf("\n%s\n", SkippedFilesLine(s.skipped_files).c_str());
   if (!s.rejects.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& [reason, n] : s.rejects) {
@@ -71,20 +73,20 @@ int Run(CliContext& ctx, IngestArgs& args) {
   }
   args.options.fold_rejected_probes = !args.keep_probes;
   args.options.batch_bytes = args.batch_mib << 20;
-  bool tty = isatty(STDERR_FILENO) != 0;
-  if (tty && !ctx.json) {
-    args.options.progress = [](const IngestProgress& p) {
-      std::fprintf(stderr, "\r\033[K%llu files, %llu records, %.1f MiB read", static_cast<unsigned long long>(p.files_done),
-                   static_cast<unsigned long long>(p.records), static_cast<double>(p.bytes_read) / (1 << 20));
-    };
-  }
+  // The progress line: on a terminal only, and not with -q.
+  ProgressLine progress(stderr);
+  if (isatty(STDERR_FILENO) != 0 && !ctx.quiet)
+    args.options.progress = [&progress](const IngestProgress& p) { progress.Update(p); };
   auto stats = Ingest(**store, args.paths, args.options);
-  if (tty && !ctx.json) std::fprintf(stderr, "\r\033[K");
+  progress.Clear();
   if (!stats.ok()) return ReportError(ctx, stats.status());
   if (auto st = (*store)->Flush(); !st.ok()) return ReportError(ctx, st);
   for (const auto& err : stats->file_errors) std::fprintf(stderr, "gumshoe: %s\n", TerminalSafe(err).c_str());
   for (const auto& skipped : stats->skipped_files)
-    ctx.log->info("skipped {} (not a log this build reads)", TerminalSafe(skipped));
+    ctx.log->debug("skipped {} (not a log this build reads)", TerminalSafe(skipped));
+  // Said on stderr even under -q when these files were all there was.
+  if (!stats->skipped_files.empty() && stats->records_total == 0)
+    std::fprintf(stderr, "gumshoe: nothing ingested: %s\n", SkippedFilesLine(stats->skipped_files).c_str());
   if (ctx.json) {
     std::printf("%s\n", stats->ToJson().c_str());
   } else {

@@ -21,6 +21,7 @@
 #include "gumshoe/time_util.h"
 #include "gumshoe/timeline.h"
 #include "output.h"
+#include "table.h"
 
 namespace gumshoe::cli {
 namespace {
@@ -335,7 +336,7 @@ int RunBlast(CliContext& ctx, const BlastArgs& args) {
                     std::string(EntityKindName(n.entity.kind)), n.entity.key, region ? *region : "",
                     FormatTime(n.first_touch), via, evidence});
   }
-  PrintTable({"hop", "score", "kind", "entity", "region", "first touch", "reached by", "evidence"}, rows);
+  PrintTable(ctx, {"hop", "score", "kind", "entity", "region", "first touch", "reached by", "evidence"}, rows);
   if (r->nodes.size() > rows.size())
     std::printf("... %zu more (use --limit, or --json for every path)\n", r->nodes.size() - rows.size());
   for (const auto& t : r->truncations) std::printf("%s\n", TerminalSafe(t.note).c_str());
@@ -391,7 +392,7 @@ int RunFindings(CliContext& ctx, const FindingsArgs& args) {
       rows.push_back({f.entity.key, f.type, Score(f.severity) + " " + f.severity_band, FormatTime(f.entity.first_seen),
                       FormatTime(f.entity.last_seen), affected(f)});
     }
-    PrintTable({"finding", "type", "severity", "first seen", "last seen", "affected"}, rows);
+    PrintTable(ctx, {"finding", "type", "severity", "first seen", "last seen", "affected"}, rows);
     if (list->size() > rows.size()) std::printf("... %zu more (use --limit)\n", list->size() - rows.size());
     return kExitOk;
   }
@@ -430,7 +431,7 @@ int RunFindings(CliContext& ctx, const FindingsArgs& args) {
     for (const auto& f : g.findings)
       rows.push_back({"  " + f.entity.key, f.type, Score(f.severity) + " " + f.severity_band,
                       FormatTime(f.entity.first_seen), FormatTime(f.entity.last_seen), affected(f)});
-    PrintTable({"  finding", "type", "severity", "first seen", "last seen", "affected"}, rows);
+    PrintTable(ctx, {"  finding", "type", "severity", "first seen", "last seen", "affected"}, rows);
     std::printf("\n");
   }
   if (!r->super_nodes.empty()) {
@@ -508,7 +509,7 @@ int RunTimeline(CliContext& ctx, const TimelineArgs& args) {
     rows.push_back({FormatTime(e.hour), e.category, e.item.key, Num(e.count), outcome, e.is_new ? "new" : "",
                     e.via});
   }
-  PrintTable({"hour", "what", "item", "count", "ok/fail (edge total)", "new", "via"}, rows);
+  PrintTable(ctx, {"hour", "what", "item", "count", "ok/fail (edge total)", "new", "via"}, rows);
   if (r->entries.size() > rows.size()) std::printf("... %zu more rows (use --limit)\n", r->entries.size() - rows.size());
   if (r->omitted_items > 0) std::printf("(%zu less active items left out)\n", r->omitted_items);
   if (r->touches) {

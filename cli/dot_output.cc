@@ -5,18 +5,21 @@
 
 namespace gumshoe::cli {
 
-int WriteDotFile(const CliContext& ctx, const Subgraph& g, const std::string& path) {
-  std::string dot = ToDot(g, DotOptions{});
+int WriteTextFile(const CliContext& ctx, const std::string& text, const std::string& path) {
   if (path == "-") {
-    std::fwrite(dot.data(), 1, dot.size(), stdout);
+    std::fwrite(text.data(), 1, text.size(), stdout);
     return kExitOk;
   }
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << dot;
+  out << text;
   out.close();
-  if (!out) return ReportError(ctx, Status::IoError("cannot write " + path));
-  if (ctx.log) ctx.log->info("wrote {}", path);
+  if (!out) return ReportError(ctx, Status::IoError("cannot write " + TerminalSafe(path)));
+  if (ctx.log) ctx.log->info("wrote {}", TerminalSafe(path));
   return kExitOk;
+}
+
+int WriteDotFile(const CliContext& ctx, const Subgraph& g, const std::string& path) {
+  return WriteTextFile(ctx, ToDot(g, DotOptions{}), path);
 }
 
 }  // namespace gumshoe::cli

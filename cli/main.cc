@@ -1,5 +1,6 @@
 // gumshoe: entity-graph investigation of AWS security logs.
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -27,6 +28,7 @@ void RegisterTimelineCommand(CLI::App& app, CliContext& ctx);
 void RegisterInvestigateCommand(CLI::App& app, CliContext& ctx);
 #endif
 void RegisterCouldCommand(CLI::App& app, CliContext& ctx);  // cmd_could.cc
+void RegisterCompletionCommands(CLI::App& app, CliContext& ctx);  // completion, man (hidden)
 }  // namespace gumshoe::cli
 
 int main(int argc, char** argv) {
@@ -37,13 +39,16 @@ int main(int argc, char** argv) {
   ctx.log->set_pattern("%^%l%$: %v");
   ctx.log->set_level(spdlog::level::info);
 
+  if (const char* db = std::getenv("GUMSHOE_DB"); db != nullptr && *db != '\0') ctx.db_path = db;
+
   CLI::App app{"gumshoe: investigate AWS security logs as an entity graph (pivot, lineage, blast radius)"};
   app.require_subcommand(1);
-  int verbose = 0;
-  bool quiet = false;
-  app.add_flag("-v,--verbose", verbose, "More log output on stderr (-vv for trace)");
-  app.add_flag("-q,--quiet", quiet, "Only errors on stderr");
   app.set_version_flag("--version", "gumshoe 0.1.0");
+  AddGlobalOptions(&app, ctx);
+  app.footer(
+      "Exit codes: 0 all good; 1 error; 2 usage; 3 ingest finished but some records were rejected or some inputs\n"
+      "could not be read; 4 nothing was ingested from the inputs given.\n"
+      "Environment: GUMSHOE_DB (default store), NO_COLOR, COLUMNS.\n");
 
   RegisterIngestCommand(app, ctx);
   RegisterBrowseCommands(app, ctx);
@@ -64,11 +69,16 @@ int main(int argc, char** argv) {
   RegisterInvestigateCommand(app, ctx);
 #endif
   RegisterCouldCommand(app, ctx);
+  RegisterCompletionCommands(app, ctx);
 
+  // Runs once the whole line is parsed, before the subcommand's callback.
   app.parse_complete_callback([&] {
-    if (quiet) ctx.log->set_level(spdlog::level::err);
-    else if (verbose >= 2) ctx.log->set_level(spdlog::level::trace);
-    else if (verbose == 1) ctx.log->set_level(spdlog::level::debug);
+    for (const CLI::App* sub : app.get_subcommands())
+      if (ctx.json && sub->get_option_no_throw("--json") == nullptr)
+        throw CLI::ValidationError("--json", "`gumshoe " + sub->get_name() + "` has no JSON output");
+    if (ctx.quiet) ctx.log->set_level(spdlog::level::err);
+    else if (ctx.verbose >= 2) ctx.log->set_level(spdlog::level::trace);
+    else if (ctx.verbose == 1) ctx.log->set_level(spdlog::level::debug);
   });
 
   try {

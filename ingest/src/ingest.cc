@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
+#include <filesystem>
 #include <future>
 #include <memory>
 #include <atomic>
@@ -180,7 +181,14 @@ struct Ordered {
 class SharedRun {
  public:
   SharedRun(const std::vector<std::string>& files, const std::vector<bool>& walked, const IngestOptions& options)
-      : files_(files), walked_(walked), options_(options) {}
+      : files_(files), walked_(walked), options_(options) {
+    if (!options_.progress) return;
+    for (const std::string& f : files_) {
+      std::error_code ec;
+      uint64_t size = f == "-" ? 0 : std::filesystem::file_size(f, ec);
+      if (!ec) bytes_total_ += size;
+    }
+  }
 
   // The next input to process, or false when none is left or the run failed.
   bool NextFile(size_t* index) {
@@ -236,6 +244,8 @@ class SharedRun {
     p.files_done = files_done_.load();
     p.bytes_read = bytes_done_.load() + current_bytes;
     p.records = records_.load();
+    p.files_total = files_.size();
+    p.bytes_total = bytes_total_;
     std::lock_guard<std::mutex> lock(progress_mu_);
     options_.progress(p);
   }
@@ -276,6 +286,7 @@ class SharedRun {
   Bloom applied_;
   std::atomic<bool> any_applied_{false};
   std::atomic<uint64_t> files_done_{0}, bytes_done_{0}, records_{0};
+  uint64_t bytes_total_ = 0;
   std::mutex progress_mu_;
 };
 
@@ -375,7 +386,9 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
         FileError(display_ + ": cannot tell which log source this is (use --source)");
       }
       stats_.bytes += src->raw_bytes();
+      shared_.AddProgress(1, src->raw_bytes(), 0);
       src_ = nullptr;
+      ReportProgress();
       return Status::Ok();
     }
     name_ = std::string(chosen->name());

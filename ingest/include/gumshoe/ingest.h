@@ -44,7 +44,9 @@ namespace gumshoe {
 struct IngestProgress {
   std::string current_file;
   uint64_t files_done = 0;
-  uint64_t bytes_read = 0;  // input bytes (compressed size for .gz)
+  uint64_t files_total = 0;  // inputs after walking directories
+  uint64_t bytes_read = 0;   // input bytes (compressed size for .gz)
+  uint64_t bytes_total = 0;  // sizes of the input files on disk (stdin counts 0)
   uint64_t records = 0;
 };
 
