@@ -3,6 +3,7 @@
 
 #include "cli_common.h"
 #include "gumshoe/ingest.h"
+#include "gumshoe/time_util.h"
 #include "output.h"
 
 namespace gumshoe::cli {
@@ -13,6 +14,7 @@ struct IngestArgs {
   IngestOptions options;
   size_t batch_mib = 64;     // --batch-mib: IngestOptions::batch_bytes
   bool keep_probes = false;  // --keep-probes: IngestOptions::fold_rejected_probes = false
+  std::string listed_at;     // --listed-at: IngestOptions::list_listed_at
 };
 
 void PrintStats(const IngestStats& s) {
@@ -51,6 +53,11 @@ int Run(CliContext& ctx, IngestArgs& args) {
   auto store = OpenStore(ctx, /*writable=*/true, /*bulk_load=*/true);
   if (!store.ok()) return ReportError(ctx, store.status());
   args.options.fold_rejected_probes = !args.keep_probes;
+  if (!args.listed_at.empty()) {
+    std::optional<Timestamp> t = ParseUserTime(args.listed_at);
+    if (!t) return ReportError(ctx, Status::InvalidArgument("--listed-at: not a time: " + args.listed_at));
+    args.options.list_listed_at = *t;
+  }
   args.options.batch_bytes = args.batch_mib << 20;
   bool tty = isatty(STDERR_FILENO) != 0;
   if (tty && !ctx.json) {
@@ -86,10 +93,18 @@ void RegisterIngestCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--source", args->options.source, "Force the log source instead of detecting it")
       ->check(CLI::IsMember(names));
   cmd->add_option("--list-name", args->options.list_name, "Threat-intel list name for plain IP/CIDR lists");
+  cmd->add_option("--listed-at", args->listed_at,
+                  "Threat-intel lists: when entries without their own time were listed (ISO 8601); without it "
+                  "(and without a '# listed_at:' header) they hold for the whole timeline");
+  cmd->add_option("--window-hours", args->options.list_window_hours,
+                  "Threat-intel lists: hours a dated entry counts as listed on each side of its time "
+                  "(default: a '# window_hours:' header, else --tor-window-hours)")
+      ->check(CLI::Range(0, kMaxListWindowHours));
   cmd->add_option("--db-instance", args->options.db_instance, "RDS instance for DB logs that do not name it");
   cmd->add_option("--tor-window-hours", args->options.tor_window_hours,
                   "Hours a Tor ExitAddress counts as listed on each side of its timestamp")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(0, kMaxListWindowHours));
   cmd->add_option("--max-record-bytes", args->options.max_record_bytes, "Largest JSON record or line accepted")
       ->capture_default_str();
   cmd->add_option("--batch-records", args->options.batch_records, "Records per atomic write batch")
@@ -101,7 +116,7 @@ void RegisterIngestCommand(CLI::App& app, CliContext& ctx) {
       ->check(CLI::Range(size_t{16}, size_t{65536}));
   cmd->add_flag("--keep-probes", args->keep_probes,
                "VPC flow: keep an edge per scanner IP for rejected inbound internet probes instead of folding them "
-               "into one edge per interface to ip_network 0.0.0.0/0 (::/0)");
+               "into one edge per interface from ip_network 0.0.0.0/0 (::/0)");
   cmd->add_option("--threads", args->options.threads,
                   "Files read in parallel (0 = one per core, at most 4)")
       ->capture_default_str()
