@@ -4,6 +4,7 @@
 #include "cli_common.h"
 #include "gumshoe/time_util.h"
 #include "gumshoe/ingest.h"
+#include "gumshoe/time_util.h"
 #include "output.h"
 #include "progress.h"
 
@@ -17,6 +18,7 @@ struct IngestArgs {
   bool keep_probes = false;  // --keep-probes: IngestOptions::fold_rejected_probes = false
   uint64_t min_free_mib = 64;  // --min-free-mib: RocksStoreOptions::min_free_bytes
   std::string as_of;         // --as-of: IngestOptions::snapshot_time
+  std::string listed_at;     // --listed-at: IngestOptions::list_listed_at
 };
 
 void PrintStats(const IngestStats& s) {
@@ -72,6 +74,11 @@ int Run(CliContext& ctx, IngestArgs& args) {
     args.options.snapshot_time = *t;
   }
   args.options.fold_rejected_probes = !args.keep_probes;
+  if (!args.listed_at.empty()) {
+    std::optional<Timestamp> t = ParseUserTime(args.listed_at);
+    if (!t) return ReportError(ctx, Status::InvalidArgument("--listed-at: not a time: " + args.listed_at));
+    args.options.list_listed_at = *t;
+  }
   args.options.batch_bytes = args.batch_mib << 20;
   // The progress line: on a terminal only, and not with -q.
   ProgressLine progress(stderr);
@@ -113,10 +120,18 @@ void RegisterIngestCommand(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--list-name", args->options.list_name, "Threat-intel list name for plain IP/CIDR lists");
   cmd->add_option("--as-of", args->as_of,
                   "IAM authorization snapshots: when they were taken (ISO 8601); default: the file's modification time");
+  cmd->add_option("--listed-at", args->listed_at,
+                  "Threat-intel lists: when entries without their own time were listed (ISO 8601); without it "
+                  "(and without a '# listed_at:' header) they hold for the whole timeline");
+  cmd->add_option("--window-hours", args->options.list_window_hours,
+                  "Threat-intel lists: hours a dated entry counts as listed on each side of its time "
+                  "(default: a '# window_hours:' header, else --tor-window-hours)")
+      ->check(CLI::Range(0, kMaxListWindowHours));
   cmd->add_option("--db-instance", args->options.db_instance, "RDS instance for DB logs that do not name it");
   cmd->add_option("--tor-window-hours", args->options.tor_window_hours,
                   "Hours a Tor ExitAddress counts as listed on each side of its timestamp")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Range(0, kMaxListWindowHours));
   cmd->add_option("--max-record-bytes", args->options.max_record_bytes, "Largest JSON record or line accepted")
       ->capture_default_str();
   cmd->add_option("--batch-records", args->options.batch_records, "Records per atomic write batch")
@@ -133,7 +148,7 @@ void RegisterIngestCommand(CLI::App& app, CliContext& ctx) {
       ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 30));
   cmd->add_flag("--keep-probes", args->keep_probes,
                "VPC flow: keep an edge per scanner IP for rejected inbound internet probes instead of folding them "
-               "into one edge per interface to ip_network 0.0.0.0/0 (::/0)");
+               "into one edge per interface from ip_network 0.0.0.0/0 (::/0)");
   cmd->add_option("--threads", args->options.threads,
                   "Files read in parallel (0 = one per core, at most 4)")
       ->capture_default_str()

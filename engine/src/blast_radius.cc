@@ -430,18 +430,27 @@ std::string BlastSummary(const std::vector<BlastNode>& nodes) {
     std::set<std::string> regions;
     std::set<EdgeKind> reached_by;
   };
-  std::map<EntityKind, PerKind> kinds;
+  // Per kind; entities reached over a flow that they initiated towards the
+  // foothold (a network_flow in-edge: they connected in) are counted apart
+  // from those the foothold contacted.
+  std::map<std::pair<EntityKind, bool>, PerKind> kinds;
   for (const BlastNode& n : nodes) {
-    PerKind& k = kinds[n.entity.kind];
+    bool connected_in = !n.path.empty() && n.path.back().edge == EdgeKind::kNetworkFlow && !n.path.back().stored_forward;
+    PerKind& k = kinds[{n.entity.kind, connected_in}];
     ++k.n;
     if (const std::string* r = n.entity.Attr("region"); r && !r->empty()) k.regions.insert(*r);
     if (!n.path.empty()) k.reached_by.insert(n.path.back().edge);
   }
   std::string out;
-  for (const auto& [kind, k] : kinds) {
+  for (const auto& [group, k] : kinds) {
+    const auto& [kind, connected_in] = group;
     if (!out.empty()) out += ", ";
     out += std::to_string(k.n) + " " + Plural(std::string(EntityKindLabel(kind)), k.n);
-    if (k.reached_by.size() == 1) out += EdgeSummaryVerb(*k.reached_by.begin());
+    if (connected_in) {
+      out += " that connected in";
+    } else if (k.reached_by.size() == 1) {
+      out += EdgeSummaryVerb(*k.reached_by.begin());
+    }
     if (!k.regions.empty()) {
       out += " in " + std::to_string(k.regions.size()) + (k.regions.size() == 1 ? " region (" : " regions (");
       bool first = true;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -131,8 +133,10 @@ class Detector {
         Cidr c;
         c.list = e.key;
         c.prefix = *p;
-        c.since = std::strtoll(value.value.c_str(), nullptr, 10);
-        c.until = std::strtoll(value.value.c_str() + dots + 2, nullptr, 10);
+        // An empty side is unbounded: ".." is a prefix listed for the whole timeline.
+        constexpr Timestamp kUnbounded = std::numeric_limits<Timestamp>::max() / 2;
+        c.since = dots == 0 ? -kUnbounded : std::strtoll(value.value.c_str(), nullptr, 10);
+        c.until = dots + 2 == value.value.size() ? kUnbounded : std::strtoll(value.value.c_str() + dots + 2, nullptr, 10);
         // Indexed by family and first byte; prefixes shorter than /8 are checked for every address.
         if (c.prefix.length >= 8) {
           cidrs_[{c.prefix.base.v6, c.prefix.base.bytes[0]}].push_back(std::move(c));
@@ -164,6 +168,13 @@ class Detector {
         return false;
       }
       Listing& l = out[*key];
+      // An undated listing holds for the whole timeline: every hour the
+      // login edge was active (bounded by the edge, not by all time).
+      if (auto always = e.stats.counters.find("listed_always");
+          always != e.stats.counters.end() && always->second > 0) {
+        for (const auto& [h, n] : edge.all)
+          if (n > 0) l.hours.insert(h);
+      }
       for (const auto& [h, n] : e.stats.hourly)
         if (n > 0) l.hours.insert(h);
       if (l.evidence.empty()) l.evidence = e.stats.first_evidence.ref;
@@ -273,6 +284,31 @@ class Detector {
             le.fail[h] = n - ok;
           }
         }
+        edges.push_back(std::move(le));
+        return true;
+      }));
+      GUMSHOE_RETURN_IF_ERROR(inner);
+    }
+    // Connections that never named a user: ip -db_login-> the instance.
+    {
+      Status inner;
+      GUMSHOE_RETURN_IF_ERROR(r_.ScanEdges(r_.IdOf(EntityKind::kRdsInstance, inst.key), Direction::kIn,
+                                           EdgeKind::kDbLogin, [&](const Edge& e) {
+        Result<std::string> ip_key = KeyOf(e.src);
+        if (!ip_key.ok()) {
+          inner = ip_key.status();
+          return false;
+        }
+        LoginEdge le;
+        le.ip_key = *ip_key;
+        le.ip = ParseIp(le.ip_key);
+        if (le.ip) {
+          le.ip_class = ClassifyIp(*le.ip);
+          le.network = NetworkOf(*le.ip, o_.ipv4_network_bits, o_.ipv6_network_bits);
+        }
+        le.probe = true;
+        le.stats = e.stats;
+        for (const auto& [h, n] : e.stats.hourly) le.all[h] += n;
         edges.push_back(std::move(le));
         return true;
       }));

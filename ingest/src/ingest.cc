@@ -163,6 +163,37 @@ std::string BaseName(const std::string& path) {
   return path.substr(slash + 1);
 }
 
+// How evidence ("<name>:<line>") names each input file: a file found by
+// walking a directory given to Ingest by its path relative to that
+// directory (AWSLogs/1/vpcflowlogs/.../x.log.gz: unambiguous within an
+// export tree), a file given itself by its base name, stdin as "-". The
+// walk names files "<dir>/<relative path>"; the first input directory that
+// prefixes a file is the one that found it (a directory walked twice is
+// skipped the second time).
+std::vector<std::string> EvidenceNames(const std::vector<std::string>& inputs, const std::vector<std::string>& files,
+                                       const std::vector<bool>& walked) {
+  std::vector<std::string> names;
+  names.reserve(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& f = files[i];
+    std::string name = f == "-" ? f : BaseName(f);
+    if (i < walked.size() && walked[i]) {
+      for (const std::string& root : inputs) {
+        if (root.empty() || root == "-" || f.size() <= root.size() || f.compare(0, root.size(), root) != 0) continue;
+        if (root.back() != '/' && f[root.size()] != '/') continue;
+        size_t rel = root.size();
+        while (rel < f.size() && f[rel] == '/') ++rel;
+        if (rel < f.size()) {
+          name = f.substr(rel);
+          break;
+        }
+      }
+    }
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
 // Where a list entry (file error, skipped file, reject example) came from, so
 // that the lists of several runners merge into input order.
 struct Ordered {
@@ -200,6 +231,10 @@ class SharedRun {
   }
   const std::string& file(size_t i) const { return files_[i]; }
   bool walked(size_t i) const { return walked_[i]; }
+  // The file's name in evidence refs (see EvidenceNames); set before the
+  // runners start.
+  const std::string& evidence_name(size_t i) const { return evidence_names_[i]; }
+  void SetEvidenceNames(std::vector<std::string> names) { evidence_names_ = std::move(names); }
 
   // Claims a record identity for the caller's delta; false when another
   // record (of any runner) holds it and has not been applied yet.
@@ -253,6 +288,7 @@ class SharedRun {
  private:
   const std::vector<std::string>& files_;
   const std::vector<bool>& walked_;
+  std::vector<std::string> evidence_names_;
   const IngestOptions& options_;
   std::atomic<size_t> next_file_{0};
   std::atomic<bool> failed_{false};
@@ -329,7 +365,7 @@ class Runner final : public RecordContext, public JsonSplitter::Sink, public Lin
   Status RunFile(const std::string& path, const std::vector<const Ingestor*>& ingestors,
                  const Ingestor* forced, bool walked) {
     display_ = path;
-    evidence_base_ = path == "-" ? std::string("-") : BaseName(path);
+    evidence_base_ = shared_.evidence_name(file_index_);
     pos_ = Position{};
     pos_.path = display_;
     ByteSourceOptions bso;
@@ -806,6 +842,7 @@ Result<IngestStats> IngestWith(GraphStore& store, const std::vector<const Ingest
   if (threads == 0) threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, kMaxAutoThreads);
   threads = std::clamp<size_t>(std::min(threads, files.size()), 1, kMaxThreads);
   SharedRun shared(files, walked, options);
+  shared.SetEvidenceNames(EvidenceNames(paths, files, walked));
   std::vector<std::unique_ptr<Runner>> runners;
   for (size_t i = 0; i < threads; ++i) runners.push_back(std::make_unique<Runner>(store, options, shared, threads));
   std::vector<Status> results(threads);

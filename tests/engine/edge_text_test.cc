@@ -69,7 +69,7 @@ TEST_CASE("EdgeText: one fixture edge per kind reads true of its event", "[engin
        "ci-deploy wrote to or deleted from S3 bucket finance-reports"},
       {EdgeKind::kNetworkFlow, Eni("eni-0abc0000000000001"), Ip("198.51.100.9"),
        "flow log: interface eni-0abc... srcaddr 10.0.0.5 dstaddr 198.51.100.9 ACCEPT",
-       "eni-0abc0000000000001 exchanged traffic with IP address 198.51.100.9"},
+       "eni-0abc0000000000001 opened connections to IP address 198.51.100.9"},
       {EdgeKind::kQueried, Instance("i-0abc0000000000001"), Domain("pool.minexmr.example"),
        "Route 53 resolver query_name pool.minexmr.example. from the instance",
        "i-0abc0000000000001 looked up domain pool.minexmr.example"},

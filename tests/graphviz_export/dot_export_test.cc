@@ -533,7 +533,7 @@ TEST_CASE("DotExport: over max_nodes, leaves of one kind collapse into a counted
   uint64_t sum = 0;
   for (const SubgraphEdge& e : g.edges)
     if (e.kind == EdgeKind::kNetworkFlow) sum += e.stats.count;
-  CHECK(dot.find("traffic with ×" + std::to_string(sum) + "\\n80 edges") != std::string::npos);
+  CHECK(dot.find("connected to ×" + std::to_string(sum) + "\\n80 edges") != std::string::npos);
 }
 
 TEST_CASE("DotExport: clusters per account, region sub-clusters when an account spans regions",

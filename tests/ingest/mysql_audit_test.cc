@@ -102,12 +102,16 @@ TEST_CASE("MysqlAudit: logins, failures, probes and statements become the login 
   REQUIRE(app_of);
   CHECK(app_of->counters["db:shop"] == 7);
 
-  // The probe (no user name sent) is one probe for its connection, on the pseudo user.
+  // The probe (no user name sent) is one probe for its connection: an
+  // attempt of the IP on the instance, no DB user made up for it.
   auto probe = FindEdge(store, Ref(EntityKind::kIpAddress, "45.155.205.99"), EdgeKind::kDbLogin,
-                        Ref(EntityKind::kDbUser, "prod-aurora-1/[unknown]"));
+                        Ref(EntityKind::kRdsInstance, "prod-aurora-1"));
   REQUIRE(probe);
   CHECK(probe->counters["probe"] == 1);
   CHECK(probe->success == 0);
+  auto pseudo = store.Find(Ref(EntityKind::kDbUser, "prod-aurora-1/[unknown]"));
+  REQUIRE(pseudo.ok());
+  CHECK_FALSE(pseudo->has_value());
 
   // Passwords in statements are never stored.
   bool leaked = false;

@@ -111,7 +111,8 @@ TEST_CASE("Postgres: the RDS prefix gives logins, failures, probes and statement
 
   // Probes: a connection never authenticated (flushed at end of file) and an
   // incomplete startup packet. Authenticated connections are not probes.
-  EntityRef noauth = Ref(EntityKind::kDbUser, "prod-pg-1/[unknown]");
+  // No user named: the attempt is on the instance; no DB user is made up.
+  EntityRef noauth = Ref(EntityKind::kRdsInstance, "prod-pg-1");
   auto p1 = FindEdge(store, Ref(EntityKind::kIpAddress, "185.220.101.9"), EdgeKind::kDbLogin, noauth);
   REQUIRE(p1);
   CHECK(p1->counters["probe"] == 1);
@@ -121,6 +122,12 @@ TEST_CASE("Postgres: the RDS prefix gives logins, failures, probes and statement
   CHECK(p2->counters["probe"] == 1);
   CHECK_FALSE(FindEdge(store, Ref(EntityKind::kIpAddress, "10.0.1.15"), EdgeKind::kDbLogin, noauth));
   CHECK_FALSE(FindEdge(store, Ref(EntityKind::kIpAddress, "45.155.205.233"), EdgeKind::kDbLogin, noauth));
+  size_t pseudo_users = 0;
+  REQUIRE(store.ScanEntities(EntityKind::kDbUser, [&](const Entity& e) {
+    pseudo_users += e.key.find("[unknown]") != std::string::npos;
+    return true;
+  }).ok());
+  CHECK(pseudo_users == 0);
 }
 
 TEST_CASE("Postgres: a reused pid turns the unauthenticated connection into a probe", "[ingest][postgres]") {
@@ -135,7 +142,7 @@ TEST_CASE("Postgres: a reused pid turns the unauthenticated connection into a pr
                   "2024-03-18 12:10:00 UTC:10.1.1.1(6000):bob@db:[77]:LOG:  connection authorized: user=bob database=db\n",
                   opt);
   CHECK(ctx->rejects.empty());
-  EntityRef noauth = Ref(EntityKind::kDbUser, "pg2/[unknown]");
+  EntityRef noauth = Ref(EntityKind::kRdsInstance, "pg2");
   auto probe = FindEdge(store, Ref(EntityKind::kIpAddress, "2001:db8::7"), EdgeKind::kDbLogin, noauth);
   REQUIRE(probe);
   CHECK(probe->counters["probe"] == 1);
@@ -183,7 +190,8 @@ TEST_CASE("Postgres: the acceptance stories raise the RDS Protection findings", 
   const RdsFinding* tor_probe = FindFinding(*r, "Discovery:RDS/TorIPCaller", "185.220.101.9");
   REQUIRE(tor_probe);
   CHECK(tor_probe->severity_band == "medium");
-  CHECK(tor_probe->db_user == "prod-pg-1/[unknown]");
+  CHECK(tor_probe->db_user.empty());  // no user was named
+  CHECK(tor_probe->instance == "prod-pg-1");
   const RdsFinding* mal_probe = FindFinding(*r, "Discovery:RDS/MaliciousIPCaller", "45.155.205.99");
   REQUIRE(mal_probe);
   CHECK(FindFinding(*r, "CredentialAccess:RDS/MaliciousIPCaller.FailedLogin", "91.240.118.172"));

@@ -60,9 +60,10 @@ std::optional<EdgeStats> FindEdge(const GraphReader& r, const EntityRef& src, Ed
   return out;
 }
 
-[[maybe_unused]] size_t CountEdges(const GraphReader& r, const EntityRef& src, EdgeKind kind) {
+[[maybe_unused]] size_t CountEdges(const GraphReader& r, const EntityRef& src, EdgeKind kind,
+                                   Direction dir = Direction::kOut) {
   size_t n = 0;
-  REQUIRE(r.ScanEdges(r.IdOf(src.kind, src.key), Direction::kOut, kind, [&](const Edge&) {
+  REQUIRE(r.ScanEdges(r.IdOf(src.kind, src.key), dir, kind, [&](const Edge&) {
              ++n;
              return true;
            }).ok());
@@ -127,19 +128,23 @@ TEST_CASE("VpcFlow: default v2 rows aggregate into interface-to-remote edges", "
   CHECK(web->hourly.count(1700000000 / 3600) == 1);
 
   // The rejected inbound probe from a public address is folded into the
-  // interface's edge to the internet; the scanner itself is not stored.
-  auto ssh = FindEdge(store, eni, EdgeKind::kNetworkFlow, kInternetV4);
+  // internet's edge to the interface (the internet initiated it); the scanner
+  // itself is not stored. Counters are the initiator's: it sent the bytes.
+  CHECK_FALSE(FindEdge(store, eni, EdgeKind::kNetworkFlow, kInternetV4));
+  auto ssh = FindEdge(store, kInternetV4, EdgeKind::kNetworkFlow, eni);
   REQUIRE(ssh);
   CHECK(Counter(*ssh, "rejected") == 1);
   CHECK(Counter(*ssh, "folded_probes") == 1);
-  CHECK(Counter(*ssh, "bytes_in") == 40);
+  CHECK(Counter(*ssh, "bytes_out") == 40);
+  CHECK(Counter(*ssh, "bytes_in") == 0);
   CHECK(Counter(*ssh, "dport:00022") == 1);
   CHECK(ssh->failure == 1);
   CHECK_FALSE(Exists(store, Ip("203.0.113.77")));
 
   CHECK(FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("2606:4700:4700::1111")));
   CHECK(FindEdge(store, eni, EdgeKind::kAssignedIp, Ip("10.0.1.15")));
-  CHECK(CountEdges(store, eni, EdgeKind::kNetworkFlow) == 3);
+  CHECK(CountEdges(store, eni, EdgeKind::kNetworkFlow) == 2);
+  CHECK(CountEdges(store, eni, EdgeKind::kNetworkFlow, Direction::kIn) == 1);
 
   auto local = store.Find(Ip("10.0.1.15"));
   REQUIRE(local.ok());
@@ -244,15 +249,16 @@ TEST_CASE("VpcFlow: many destination ports never push out the fixed counters", "
     ctx.FeedLines(*parser, text);
     MemoryStore store;
     REQUIRE(store.Apply(ctx.delta_).ok());
-    auto e = FindEdge(store, Eni("eni-0f"), EdgeKind::kNetworkFlow, fold ? kInternetV4 : Ip("203.0.113.5"));
+    // The scanner (or the internet) initiated: the edge comes from it.
+    auto e = FindEdge(store, fold ? kInternetV4 : Ip("203.0.113.5"), EdgeKind::kNetworkFlow, Eni("eni-0f"));
     REQUIRE(e);
     CHECK(e->count == 500);
     CHECK(Counter(*e, "rejected") == 500);
-    CHECK(Counter(*e, "packets_in") == 500);
+    CHECK(Counter(*e, "packets_out") == 500);
     CHECK(Counter(*e, "folded_probes") == (fold ? 500 : 0));
     CHECK(e->counters.size() <= kMaxEdgeCounters);
     // The smallest ports are kept, the rest summed into "overflow".
-    const int64_t fixed = fold ? 4 : 3;  // bytes_in, packets_in, rejected (, folded_probes)
+    const int64_t fixed = fold ? 4 : 3;  // bytes_out, packets_out, rejected (, folded_probes)
     const int64_t kept = static_cast<int64_t>(kMaxEdgeCounters) - 1 - fixed;
     CHECK(Counter(*e, "dport:00001") == 1);
     CHECK(Counter(*e, "dport:" + std::string(5 - std::to_string(kept).size(), '0') + std::to_string(kept)) == 1);
@@ -285,8 +291,10 @@ TEST_CASE("VpcFlow: Panther JSON rows and Cribl _raw rows", "[ingest][vpc_flow]"
   CHECK(Counter(*pool, "dport:03333") == 1);
   CHECK(pool->first_seen == 1700000000);
   CHECK(FindEdge(store, Instance("i-0eeeeeeeeeeeeeee1"), EdgeKind::kHasInterface, Eni("eni-0eeeeeeeeeeeeeee1")));
-  // No interface: the instance is the local end.
-  CHECK(FindEdge(store, Instance("i-0eeeeeeeeeeeeeee1"), EdgeKind::kNetworkFlow, Ip("1.1.1.1")));
+  // No interface: the instance is the local end. 1.1.1.1 connected to its
+  // port 22: the edge goes from 1.1.1.1 to the instance, not the other way.
+  CHECK(FindEdge(store, Ip("1.1.1.1"), EdgeKind::kNetworkFlow, Instance("i-0eeeeeeeeeeeeeee1")));
+  CHECK_FALSE(FindEdge(store, Instance("i-0eeeeeeeeeeeeeee1"), EdgeKind::kNetworkFlow, Ip("1.1.1.1")));
   CHECK(FindEdge(store, Eni("eni-0c"), EdgeKind::kNetworkFlow, Ip("192.0.2.1")));
 }
 
@@ -512,7 +520,7 @@ TEST_CASE("VpcFlow: the stored graph does not depend on write batches or cache e
       for (int eni : {0, 8, 398}) {
         char eni_id[32];
         std::snprintf(eni_id, sizeof(eni_id), "eni-%017d", eni);
-        auto probes = FindEdge(whole, Eni(eni_id), EdgeKind::kNetworkFlow, kInternetV4);
+        auto probes = FindEdge(whole, kInternetV4, EdgeKind::kNetworkFlow, Eni(eni_id));
         REQUIRE(probes);
         CHECK(Counter(*probes, "folded_probes") == 15);
         CHECK(Counter(*probes, "folded_probes") == Counter(*probes, "rejected"));
@@ -539,7 +547,7 @@ TEST_CASE("VpcFlow: a folded edge's ports do not depend on write batches", "[ing
   MemoryStore whole;
   REQUIRE(whole.Apply(one.delta_).ok());
   std::vector<std::string> expected = DumpStore(whole);
-  auto e = FindEdge(whole, Eni("eni-0f"), EdgeKind::kNetworkFlow, kInternetV4);
+  auto e = FindEdge(whole, kInternetV4, EdgeKind::kNetworkFlow, Eni("eni-0f"));
   REQUIRE(e);
   CHECK(Counter(*e, "folded_probes") == 2999);
   CHECK(Counter(*e, "dport:00001") == 1);
@@ -584,16 +592,16 @@ TEST_CASE("VpcFlow: rejected inbound internet probes fold into one edge per inte
   MemoryStore store;
   REQUIRE(store.Apply(ctx.delta_).ok());
 
-  auto probes = FindEdge(store, eni, EdgeKind::kNetworkFlow, kInternetV4);
+  auto probes = FindEdge(store, kInternetV4, EdgeKind::kNetworkFlow, eni);
   REQUIRE(probes);
   CHECK(probes->count == 3);
   CHECK(probes->failure == 3);
   CHECK(Counter(*probes, "folded_probes") == 3);
   CHECK(Counter(*probes, "rejected") == 3);
   CHECK(Counter(*probes, "accepted") == 0);
-  CHECK(Counter(*probes, "packets_in") == 4);
-  CHECK(Counter(*probes, "bytes_in") == 172);
-  CHECK(Counter(*probes, "bytes_out") == 0);
+  CHECK(Counter(*probes, "packets_out") == 4);
+  CHECK(Counter(*probes, "bytes_out") == 172);
+  CHECK(Counter(*probes, "bytes_in") == 0);
   CHECK(Counter(*probes, "dport:00022") == 2);
   CHECK(Counter(*probes, "dport:03389") == 1);
   CHECK(probes->first_seen == 1700000000);
@@ -604,9 +612,11 @@ TEST_CASE("VpcFlow: rejected inbound internet probes fold into one edge per inte
   // The scanners that only probed are not in the graph at all.
   CHECK_FALSE(Exists(store, Ip("198.51.100.7")));
   CHECK_FALSE(Exists(store, Ip("185.220.101.47")));
-  CHECK_FALSE(FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("198.51.100.7")));
+  CHECK_FALSE(FindEdge(store, Ip("198.51.100.7"), EdgeKind::kNetworkFlow, eni));
 
-  auto accepted = FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("45.33.32.156"));
+  // 45.33.32.156 connected to port 443 and was accepted: its own edge, from it.
+  CHECK_FALSE(FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("45.33.32.156")));
+  auto accepted = FindEdge(store, Ip("45.33.32.156"), EdgeKind::kNetworkFlow, eni);
   REQUIRE(accepted);
   CHECK(accepted->count == 1);
   CHECK(Counter(*accepted, "accepted") == 1);
@@ -617,7 +627,7 @@ TEST_CASE("VpcFlow: rejected inbound internet probes fold into one edge per inte
   REQUIRE(scanner->has_value());
   CHECK(*(*scanner)->Attr("ip_class") == "public");
 
-  auto internal = FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("10.0.9.9"));
+  auto internal = FindEdge(store, Ip("10.0.9.9"), EdgeKind::kNetworkFlow, eni);
   REQUIRE(internal);
   CHECK(Counter(*internal, "rejected") == 1);
   CHECK(internal->counters.count("folded_probes") == 0);
@@ -626,19 +636,21 @@ TEST_CASE("VpcFlow: rejected inbound internet probes fold into one edge per inte
   CHECK(Counter(*outbound, "rejected") == 1);
   CHECK(Counter(*outbound, "bytes_out") == 40);
 
-  auto v6 = FindEdge(store, eni, EdgeKind::kNetworkFlow, kInternetV6);
+  auto v6 = FindEdge(store, kInternetV6, EdgeKind::kNetworkFlow, eni);
   REQUIRE(v6);
   CHECK(Counter(*v6, "folded_probes") == 1);
   CHECK(Counter(*v6, "dport:00023") == 1);
   CHECK_FALSE(Exists(store, Ip("2a06:4880::5")));
-  // Per interface: 0.0.0.0/0, ::/0, and the three kept remotes.
-  CHECK(CountEdges(store, eni, EdgeKind::kNetworkFlow) == 5);
+  // Per interface: out to the one remote it connected to; in from 0.0.0.0/0,
+  // ::/0 and the two remotes that connected in.
+  CHECK(CountEdges(store, eni, EdgeKind::kNetworkFlow) == 1);
+  CHECK(CountEdges(store, eni, EdgeKind::kNetworkFlow, Direction::kIn) == 4);
 
-  auto instance_probe = FindEdge(store, Instance("i-0f02"), EdgeKind::kNetworkFlow, kInternetV4);
+  auto instance_probe = FindEdge(store, kInternetV4, EdgeKind::kNetworkFlow, Instance("i-0f02"));
   REQUIRE(instance_probe);
   CHECK(Counter(*instance_probe, "folded_probes") == 1);
-  CHECK(FindEdge(store, Ip("10.0.0.7"), EdgeKind::kNetworkFlow, Ip("192.0.2.98")));
-  CHECK_FALSE(FindEdge(store, Ip("10.0.0.7"), EdgeKind::kNetworkFlow, kInternetV4));
+  CHECK(FindEdge(store, Ip("192.0.2.98"), EdgeKind::kNetworkFlow, Ip("10.0.0.7")));
+  CHECK_FALSE(FindEdge(store, kInternetV4, EdgeKind::kNetworkFlow, Ip("10.0.0.7")));
 
   auto internet = store.Find(kInternetV4);
   REQUIRE(internet.ok());
@@ -654,20 +666,21 @@ TEST_CASE("VpcFlow: rejected inbound internet probes fold into one edge per inte
   REQUIRE(kept.Apply(kept_ctx.delta_).ok());
   for (const char* scanner_ip : {"198.51.100.7", "185.220.101.47", "2a06:4880::5"}) {
     INFO(scanner_ip);
-    auto e = FindEdge(kept, eni, EdgeKind::kNetworkFlow, Ip(scanner_ip));
+    auto e = FindEdge(kept, Ip(scanner_ip), EdgeKind::kNetworkFlow, eni);
     REQUIRE(e);
     CHECK(Counter(*e, "rejected") == 1);
     CHECK(e->counters.count("folded_probes") == 0);
     CHECK(Exists(kept, Ip(scanner_ip)));
   }
-  auto both = FindEdge(kept, eni, EdgeKind::kNetworkFlow, Ip("45.33.32.156"));
+  auto both = FindEdge(kept, Ip("45.33.32.156"), EdgeKind::kNetworkFlow, eni);
   REQUIRE(both);
   CHECK(Counter(*both, "rejected") == 1);
   CHECK(Counter(*both, "accepted") == 1);
-  CHECK(FindEdge(kept, Instance("i-0f02"), EdgeKind::kNetworkFlow, Ip("192.0.2.99")));
+  CHECK(FindEdge(kept, Ip("192.0.2.99"), EdgeKind::kNetworkFlow, Instance("i-0f02")));
   CHECK_FALSE(Exists(kept, kInternetV4));
   CHECK_FALSE(Exists(kept, kInternetV6));
-  CHECK(CountEdges(kept, eni, EdgeKind::kNetworkFlow) == 6);
+  CHECK(CountEdges(kept, eni, EdgeKind::kNetworkFlow) == 1);
+  CHECK(CountEdges(kept, eni, EdgeKind::kNetworkFlow, Direction::kIn) == 5);
 }
 
 TEST_CASE("VpcFlow: IngestOptions::fold_rejected_probes reaches the parser through Ingest", "[ingest][vpc_flow]") {
@@ -681,8 +694,8 @@ TEST_CASE("VpcFlow: IngestOptions::fold_rejected_probes reaches the parser throu
     CHECK(stats->records_ok == 4);
     EntityRef eni = Eni("eni-0a1b2c3d4e5f60001");
     CHECK(FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("198.51.100.20")));
-    CHECK(FindEdge(store, eni, EdgeKind::kNetworkFlow, kInternetV4).has_value() == fold);
-    CHECK(FindEdge(store, eni, EdgeKind::kNetworkFlow, Ip("203.0.113.77")).has_value() == !fold);
+    CHECK(FindEdge(store, kInternetV4, EdgeKind::kNetworkFlow, eni).has_value() == fold);
+    CHECK(FindEdge(store, Ip("203.0.113.77"), EdgeKind::kNetworkFlow, eni).has_value() == !fold);
   }
 }
 

@@ -87,8 +87,9 @@ struct BlastRule {
 // profile sessions), read, wrote, db_login (ip -> db_user; only logins that
 // succeeded at least once), db_user_of,
 // db_action, network_flow (both directions, from instances, ENIs and
-// foothold IPs; only flows accepted at least once: rejected probes reach
-// nothing), queried, same_event (both directions).
+// foothold IPs: connections the foothold initiated (out-edges) or accepted
+// (in-edges, see model.h); only flows accepted at least once: rejected probes
+// reach nothing), queried, same_event (both directions).
 std::vector<BlastRule> DefaultBlastRules();
 // Kinds the walk does not continue from unless they are a foothold: IP
 // addresses, domains, buckets, roles, RDS instances, user agents, API calls,
@@ -241,6 +242,9 @@ Status FinishBlastResult(const GraphReader& reader, BlastRadiusResult& result);
 // Counts per entity kind of every node (footholds included), with the edge
 // that reached them when all share one and their distinct regions:
 // "3 EC2 instances launched in 3 regions (ap-northeast-1, eu-west-1, us-east-1)".
+// Entities reached over a network_flow in-edge (they initiated the connection
+// to the foothold) are counted apart: "1 IP address that connected in";
+// "contacted" is said only of those the foothold connected to.
 std::string BlastSummary(const std::vector<BlastNode>& nodes);
 
 }  // namespace gumshoe

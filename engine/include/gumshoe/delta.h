@@ -170,6 +170,10 @@ class GraphDelta {
   bool empty() const { return entities_.empty() && edges_.empty() && records_.empty() && documents_.empty(); }
   // A rough count of bytes held, to decide when to flush.
   size_t ApproxBytes() const { return approx_bytes_; }
+  // Adds `bytes` to ApproxBytes: callers that grow an EdgeStats returned by
+  // AddEdge themselves (many hourly buckets, keyed counters) say how much, so
+  // that the batch still closes at its size limit.
+  void NoteBytes(size_t bytes) { approx_bytes_ += bytes; }
   void Clear();
 
  private:

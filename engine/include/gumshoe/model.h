@@ -71,11 +71,17 @@ enum class EdgeKind : uint8_t {
   kInstanceProfileRole = 9,// ec2_instance -> iam_role of its instance profile
   kRead = 10,              // actor or ip -> s3_bucket it read (GetObject, ListObjects, ...)
   kWrote = 11,             // actor or ip -> s3_bucket it wrote (PutObject, DeleteObject, ...)
-  kNetworkFlow = 12,       // ec2_instance/network_interface/ip -> remote ip_address (VPC flow), or
-                           //   -> ip_network 0.0.0.0/0 or ::/0 for folded rejected inbound internet probes
+  kNetworkFlow = 12,       // VPC flow: the side that initiated the connection -> the side that accepted
+                           //   it; one end is the log's local side (ec2_instance/network_interface/ip),
+                           //   the other a remote ip_address. local -> remote: the local side connected
+                           //   out ("contacted"); remote -> local: the remote side connected in
+                           //   ("connected from"). ip_network 0.0.0.0/0 or ::/0 -> local: folded
+                           //   rejected inbound internet probes. bytes_out/packets_out: sent by the
+                           //   source (initiator). See ingest/src/vpc_flow/vpc_flow.cc.
   kQueried = 13,           // ec2_instance or ip -> domain it asked the resolver for
   kResolvedTo = 14,        // domain -> ip_address in the answer
-  kDbLogin = 15,           // ip_address -> db_user: login attempts (success and failure counts)
+  kDbLogin = 15,           // ip_address -> db_user: login attempts (success and failure counts), or
+                           //   -> rds_instance: connections that named no user (counter probe)
   kDbUserOf = 16,          // db_user -> rds_instance
   kInvolves = 17,          // finding -> any entity the finding names
   kInAccount = 18,         // entity -> account that owns it

@@ -6,13 +6,17 @@
 // Inputs read from any GraphReader:
 //   ip_address -db_login-> db_user      attempts; counters "ok_hour:<hour>" say
 //                                       which hours had successes, "app:<name>"
-//                                       the applications; db_user "<inst>/[unknown]"
-//                                       (attr pseudo=no_auth) carries probes
+//                                       the applications
+//   ip_address -db_login-> rds_instance probes (no user named); in older
+//                                       stores db_user "<inst>/[unknown]"
+//                                       (attr pseudo=no_auth)
 //   db_user -db_user_of-> rds_instance
 //   db_user -db_action-> *              DDL/DCL, listed in the response steps
-//   ip_address -listed_in-> threat_list hourly buckets = hours the IP was listed;
+//   ip_address -listed_in-> threat_list hourly buckets = hours the IP was listed,
+//                                       counter listed_always > 0: every hour;
 //                                       threat_list attrs "cidr:<prefix>" =
 //                                       "<since>..<until>" for listed networks
+//                                       (an empty side: unbounded)
 //
 // The types, their severities and what raises them (per (source IP, DB user)
 // login edge of an instance):
@@ -92,7 +96,7 @@ struct RdsFinding {
   double severity = 0;        // 2 low, 5 medium, 8 high
   std::string severity_band;  // "low", "medium", "high"
   std::string instance;       // rds_instance key
-  std::string db_user;        // db_user key ("<instance>/<user>"; "<instance>/[unknown]" for probes)
+  std::string db_user;        // db_user key ("<instance>/<user>"; empty for probes)
   std::string user_name;      // the user part ("" for probes)
   std::string remote_ip;      // ip_address key
   std::string ip_class;       // "private", "public", ...

@@ -4,8 +4,11 @@
 //   api_call     -called_api->    API calls by name (success/failure counts)
 //   source_ip    -called_from->   source IPs / AWS services of its calls
 //   user_agent   -used_agent->    user agents
-//   flow_out / flow_in            network_flow out of / into it (an EC2
-//                                 instance includes its ENIs', with `via`)
+//   flow_out / flow_in            network_flow out of / into it: connections
+//                                 it initiated ("contacted") / that the other
+//                                 side initiated ("connected from"; folded
+//                                 probes come from 0.0.0.0/0). An EC2
+//                                 instance includes its ENIs', with `via`.
 //   dns          -queried->       domains it asked for
 //   console_login -console_login-> sign-ins (success/failure, MFA counters)
 //   db_login     db_login in (a DB user) or out (an IP)

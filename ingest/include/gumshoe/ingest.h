@@ -10,6 +10,12 @@
 // size limit) is reported in IngestStats::file_errors; the records read from
 // it before the fault are kept.
 //
+// Evidence of line-based sources (flow logs, DB logs, lists, S3 access logs)
+// is "<name>:<line>" (1-based line of the record's start; "<name>@<offset>"
+// when unknown), where <name> is the file's path relative to the directory
+// given (an export tree's files stay distinguishable), or the base name of
+// a file given itself. Reject examples in IngestStats name the full path.
+//
 // Rejects the framework itself counts, under the chosen ingestor's name
 // ("cloudtrail.malformed_json"):
 // - malformed_json: a record RapidJSON cannot parse (including raw control
@@ -50,6 +56,11 @@ struct IngestProgress {
   uint64_t records = 0;
 };
 
+// Longest threat-list window, hours on each side of a listing time (a
+// month): an entry valid for longer is better left undated (it then holds
+// for the whole timeline).
+inline constexpr int kMaxListWindowHours = 24 * 31;
+
 struct IngestOptions {
   // Force an ingestor by name ("cloudtrail", "vpc_flow", ...). Default: detect.
   std::string source;
@@ -85,11 +96,23 @@ struct IngestOptions {
   // IAM authorization snapshots: when the snapshot was taken (`--as-of`).
   // kNoTime: the file's modification time.
   Timestamp snapshot_time = kNoTime;
+  // Plain IP/CIDR lists: when the entries were listed, for lines without a
+  // time of their own (kNoTime: not given; then a `# listed_at:` header, else
+  // the entries hold for the whole timeline), and the hours each dated entry
+  // counts as listed on each side of its time (-1: not given; then a
+  // `# window_hours:` header, else tor_window_hours). See threat_intel.cc.
+  // REQUIRES: list_window_hours <= kMaxListWindowHours (the ingestor clamps).
+  Timestamp list_listed_at = kNoTime;
+  int list_window_hours = -1;
+  // Threat-intel lists: hourly buckets (entries x window hours) written per
+  // file at most; entries past it are rejected (listed_hours_limit).
+  // Default: 2^24.
+  uint64_t max_listed_hours_per_file = uint64_t{1} << 24;
   // RDS logs: the DB instance when neither path nor content names it.
   std::string db_instance;
   // VPC flow logs: a REJECTed inbound flow from a public address to an ENI or
   // instance (an internet scanner's probe) is folded into one network_flow
-  // edge per interface/instance to ip_network 0.0.0.0/0 (::/0 for IPv6),
+  // edge per interface/instance from ip_network 0.0.0.0/0 (::/0 for IPv6),
   // counter folded_probes, instead of an edge to each scanner IP. false keeps
   // one edge per remote IP. Default: true.
   bool fold_rejected_probes = true;

@@ -70,16 +70,29 @@ bool Is(const std::vector<std::string>& up, size_t i, std::string_view word) {
 
 }  // namespace
 
+namespace {
+
+std::optional<std::string> IdAfter(std::string_view path, std::string_view marker) {
+  size_t p = path.find(marker);
+  if (p == std::string_view::npos) return std::nullopt;
+  std::string_view rest = path.substr(p + marker.size());
+  std::string_view id = rest.substr(0, rest.find('/'));
+  if (id.empty()) return std::nullopt;
+  return std::string(id);
+}
+
+}  // namespace
+
 std::optional<std::string> InstanceFromPath(std::string_view path) {
-  for (std::string_view marker : {std::string_view("/aws/rds/instance/"), std::string_view("/aws/rds/cluster/")}) {
-    size_t p = path.find(marker);
-    if (p == std::string_view::npos) continue;
-    std::string_view rest = path.substr(p + marker.size());
-    size_t slash = rest.find('/');
-    std::string_view id = rest.substr(0, slash);
-    if (!id.empty()) return std::string(id);
-  }
-  return std::nullopt;
+  if (auto id = IdAfter(path, "/aws/rds/instance/")) return id;
+  return IdAfter(path, "/aws/rds/cluster/");
+}
+
+DbPath DbFromPath(std::string_view path) {
+  DbPath out;
+  if (auto id = IdAfter(path, "/aws/rds/instance/")) out.instance = CanonicalInstance(*id);
+  if (auto id = IdAfter(path, "/aws/rds/cluster/")) out.cluster = CanonicalInstance(*id);
+  return out;
 }
 
 std::optional<std::string> CanonicalInstance(std::string_view raw) {
@@ -172,6 +185,12 @@ void Emitter::TouchInstance(GraphDelta& delta, Timestamp t) {
   EntityRef inst{EntityKind::kRdsInstance, instance_};
   delta.Touch(inst, t);
   if (!engine_.empty()) delta.SetAttr(inst, "engine", engine_, t);
+  if (!cluster_.empty() && cluster_ != instance_) {
+    EntityRef cluster{EntityKind::kRdsInstance, cluster_};
+    delta.SetAttr(inst, "db_cluster", cluster_, t);
+    delta.SetAttr(cluster, "db_kind", "cluster", t);
+    if (!engine_.empty()) delta.SetAttr(cluster, "engine", engine_, t);
+  }
 }
 
 namespace {
@@ -220,14 +239,11 @@ void Emitter::Probe(RecordContext& ctx, std::string_view host, Timestamp t, std:
     ctx.Anomaly("probe_without_ip");
     return;
   }
-  std::optional<EntityRef> u = UserRef(kNoAuthUser);
-  if (!u) return;
+  // No user was named: the attempt is the IP's on the instance, not on a
+  // DB user (there is none to rotate or blame).
   TouchInstance(delta, t);
-  delta.SetAttr(*u, "instance", instance_, t);
-  delta.SetAttr(*u, "pseudo", "no_auth", t);
   EntityRef inst{EntityKind::kRdsInstance, instance_};
-  delta.AddEdge(*u, EdgeKind::kDbUserOf, inst, EdgeObservation{t, 0, evidence, 1});
-  EdgeStats& s = delta.AddEdge(*ip, EdgeKind::kDbLogin, *u, EdgeObservation{t, 0, evidence, 1});
+  EdgeStats& s = delta.AddEdge(*ip, EdgeKind::kDbLogin, inst, EdgeObservation{t, 0, evidence, 1});
   s.counters["probe"] += 1;
 }
 

@@ -8,12 +8,16 @@
 //         "app:<name>"             application name, where the log carries one
 //         "ok_hour:<hour, 8 digits>" successful logins in that hour since epoch;
 //                                  failures in hour h = hourly[h] - ok_hour[h]
-//   ip_address -db_login-> db_user "<instance>/[unknown]"   (attr pseudo=no_auth)
+//   ip_address -db_login-> rds_instance
 //       a connection that never attempted authentication (PostgreSQL
 //       `connection received` without `connection authorized` or an
 //       authentication failure, `incomplete startup packet`; MySQL
 //       FAILED_CONNECT/DISCONNECT with an empty user name). outcome 0,
-//       counter "probe". The Discovery detections read these edges.
+//       counter "probe". No DB user is named, so none is made up: the
+//       attempt is on the instance. The Discovery detections read these
+//       edges. (Stores written before kept them on a pseudo user
+//       "<instance>/[unknown]", attr pseudo=no_auth; the detections still
+//       read those.)
 //   db_user -db_user_of-> rds_instance
 //       one observation per login attempt and per statement; counters
 //       "db:<database>" count statements (other than DDL/DCL) per database.
@@ -24,10 +28,14 @@
 //   db_user -db_action-> rds_instance   other DDL/DCL (DROP TABLE, CREATE DATABASE,
 //                                   REVOKE, TRUNCATE, ...), counter = the statement
 //
-// The instance: the CloudWatch Logs export path (/aws/rds/instance/<id>/...,
-// /aws/rds/cluster/<id>/...) wins, then IngestOptions::db_instance, then the
-// content (MySQL `serverhost`). Lower-cased, so it is the same rds_instance
-// entity CloudTrail and GuardDuty name.
+// The instance: the CloudWatch Logs export path of an instance
+// (/aws/rds/instance/<id>/...) wins, then IngestOptions::db_instance, then
+// the content (MySQL `serverhost`, which names the instance that wrote the
+// line), then the cluster of a cluster path (/aws/rds/cluster/<id>/...).
+// Under a cluster path, an instance found otherwise gets attr db_cluster =
+// the cluster, and the cluster's rds_instance entity attr db_kind=cluster:
+// both are kept, linked. Lower-cased, so it is the same rds_instance entity
+// CloudTrail and GuardDuty name.
 #pragma once
 
 #include <optional>
@@ -48,8 +56,16 @@ inline constexpr size_t kMaxNameBytes = 256;
 // Longest SQL text looked at when classifying a statement.
 inline constexpr size_t kMaxStatementScanBytes = 64 * 1024;
 
-// The instance identifier from a CloudWatch export path, or nullopt.
+// The instance (or else cluster) identifier from a CloudWatch export path,
+// as written, or nullopt.
 std::optional<std::string> InstanceFromPath(std::string_view path);
+
+// The canonical instance and cluster keys a CloudWatch export path names.
+struct DbPath {
+  std::optional<std::string> instance;  // /aws/rds/instance/<id>/
+  std::optional<std::string> cluster;   // /aws/rds/cluster/<id>/
+};
+DbPath DbFromPath(std::string_view path);
 
 // The canonical rds_instance key for `raw`, or nullopt when it is not usable.
 std::optional<std::string> CanonicalInstance(std::string_view raw);
@@ -75,8 +91,9 @@ StatementClass ClassifyStatement(std::string_view sql);
 // Emits graph changes for one DB instance. Holds the instance key.
 class Emitter {
  public:
-  explicit Emitter(std::string instance, std::string engine)
-      : instance_(std::move(instance)), engine_(std::move(engine)) {}
+  // `cluster`: the DB cluster the instance belongs to, or empty.
+  explicit Emitter(std::string instance, std::string engine, std::string cluster = {})
+      : instance_(std::move(instance)), engine_(std::move(engine)), cluster_(std::move(cluster)) {}
   const std::string& instance() const { return instance_; }
 
   // A login attempt of `user` from `host` (an IP, or something else such as
@@ -85,8 +102,9 @@ class Emitter {
   // name is unusable.
   bool Login(RecordContext& ctx, std::string_view host, std::string_view user, int outcome,
              std::string_view app, Timestamp t);
-  // A connection from `host` with no authentication attempt. `evidence` is
-  // where it was seen.
+  // A connection from `host` with no authentication attempt (no user
+  // named): ip -db_login-> rds_instance, counter probe. `evidence` is where
+  // it was seen.
   void Probe(RecordContext& ctx, std::string_view host, Timestamp t, std::string_view evidence);
   // A statement run by `user` in `database`.
   bool Statement(RecordContext& ctx, std::string_view user, std::string_view database,
@@ -97,6 +115,7 @@ class Emitter {
   void TouchInstance(GraphDelta& delta, Timestamp t);
   std::string instance_;
   std::string engine_;
+  std::string cluster_;
 };
 
 }  // namespace gumshoe::ingest::db_login

@@ -12,7 +12,9 @@
 // repeat what the QUERY event said and are kept without graph changes. A
 // CONNECT/FAILED_CONNECT/DISCONNECT with an empty user name is a connection
 // that never sent credentials: a probe (counted once per connection id per
-// file). See db_login_common.h for the graph.
+// file), an attempt on the instance with no DB user. serverhost names the
+// instance (also in a /aws/rds/cluster/<id>/ export, whose cluster becomes
+// the instance's db_cluster). See db_login_common.h for the graph.
 //
 // Rejects: bad_field_count, bad_time, implausible_time, unknown_operation,
 // unknown_db_instance, bad_ip (an address-like host that does not parse),
@@ -85,8 +87,10 @@ std::optional<std::string> UnquoteObject(std::string_view s) {
 class MysqlAuditParser final : public FileParser {
  public:
   MysqlAuditParser(const FileInfo& info, const IngestOptions& options) {
-    if (auto p = db_login::InstanceFromPath(info.path)) {
-      fixed_instance_ = db_login::CanonicalInstance(*p);
+    db_login::DbPath path = db_login::DbFromPath(info.path);
+    cluster_ = path.cluster;
+    if (path.instance) {
+      fixed_instance_ = path.instance;
     } else if (!options.db_instance.empty()) {
       fixed_instance_ = db_login::CanonicalInstance(options.db_instance);
     }
@@ -119,8 +123,11 @@ class MysqlAuditParser final : public FileParser {
       ctx.Reject("implausible_time");
       return;
     }
+    // serverhost names the instance that wrote the line (under a cluster
+    // path too: the cluster is kept as the instance's db_cluster).
     std::optional<std::string> instance = fixed_instance_;
     if (!instance) instance = db_login::CanonicalInstance(f[1]);
+    if (!instance) instance = cluster_;
     if (!instance) {
       ctx.Reject("unknown_db_instance");
       return;
@@ -158,7 +165,7 @@ class MysqlAuditParser final : public FileParser {
     identity.push_back('|');
     identity.append(line);
     if (!ctx.BeginRecord(identity)) return;
-    db_login::Emitter emitter(*instance, "mysql");
+    db_login::Emitter emitter(*instance, "mysql", cluster_.value_or(std::string()));
     bool no_user = user.empty();
     switch (kind) {
       case Op::kLogin:
@@ -185,6 +192,7 @@ class MysqlAuditParser final : public FileParser {
 
  private:
   std::optional<std::string> fixed_instance_;
+  std::optional<std::string> cluster_;
   std::unordered_set<std::string> probed_;
 };
 

@@ -142,11 +142,17 @@ bool IsUnknown(std::string_view s) { return s.empty() || s == "[unknown]"; }
 class PostgresParser final : public FileParser {
  public:
   PostgresParser(const FileInfo& info, const IngestOptions& options) {
-    if (auto p = db_login::InstanceFromPath(info.path)) {
-      instance_ = db_login::CanonicalInstance(*p);
+    // The lines do not name the server: the path's instance, else
+    // --db-instance (linked to the path's cluster, if any), else the cluster.
+    db_login::DbPath path = db_login::DbFromPath(info.path);
+    if (path.instance) {
+      instance_ = path.instance;
     } else if (!options.db_instance.empty()) {
       instance_ = db_login::CanonicalInstance(options.db_instance);
+    } else {
+      instance_ = path.cluster;
     }
+    if (path.cluster && instance_ != path.cluster) cluster_ = *path.cluster;
   }
 
   void OnLine(std::string_view line, RecordContext& ctx) override {
@@ -169,7 +175,7 @@ class PostgresParser final : public FileParser {
       ctx.Reject("bad_ip");
       return;
     }
-    db_login::Emitter emitter(*instance_, "postgres");
+    db_login::Emitter emitter(*instance_, "postgres", cluster_);
     std::string pid(pg.pid);
     std::string_view msg = pg.message;
     std::string identity = *instance_ + "|" + std::string(line);
@@ -277,10 +283,11 @@ class PostgresParser final : public FileParser {
     pending_.erase(it);
     if (!instance_ || p.host.empty()) return;
     if (!ctx.BeginRecord("probe|" + p.identity)) return;
-    db_login::Emitter(*instance_, "postgres").Probe(ctx, p.host, p.time, p.evidence);
+    db_login::Emitter(*instance_, "postgres", cluster_).Probe(ctx, p.host, p.time, p.evidence);
   }
 
   std::optional<std::string> instance_;
+  std::string cluster_;  // the path's cluster when instance_ is another DB
   std::map<std::string, Pending> pending_;
 };
 

@@ -9,14 +9,26 @@
 // - JSON records: Panther's normalised form (srcAddr, dstAddr, ..., `_log`
 //   wrapper unwrapped) and Cribl's `{"_raw": "<text line>"}`.
 //
-// Each OK row becomes, with `local` the network-interface side of the flow:
-//   network_interface -network_flow-> remote ip_address
-//     (when the row has no interface-id: ec2_instance, else the local IP)
-//     counters: bytes_out/bytes_in, packets_out/packets_in (from the local
-//     side's point of view), accepted/rejected (one per row), and
-//     dport:NNNNN (5-digit zero-padded) for the destination port of rows whose
-//     destination looks like the service side (dstport <= srcport or < 1024);
-//     past kMaxEdgeCounters, the smallest ports are kept and the rest summed
+// A flow record is one direction of one connection: an accepted inbound SSH
+// session is logged as remote:50000 -> local:22 and local:22 -> remote:50000.
+// Each OK row becomes one observation of an edge from the side that
+// INITIATED the connection to the side that accepted it, where one side is
+// `local` (the network-interface side of the row, see "Which side is local")
+// and the other the remote address:
+//   local -network_flow-> remote ip_address    the local side initiated
+//   remote ip_address -network_flow-> local    the remote side initiated
+//     (`local` is the network_interface; when the row has no interface-id,
+//     the ec2_instance; else the local IP)
+//   So both records of a connection go to the same edge, and a timeline,
+//   pivot or blast radius reads "contacted" for an out-edge of the local side
+//   and "connected from" for an in-edge.
+//     counters, from the edge SOURCE's (the initiator's) point of view:
+//     bytes_out/packets_out sent by the initiator, bytes_in/packets_in sent
+//     back by the responder; accepted/rejected (one per row);
+//     dport:NNNNN (5-digit zero-padded), the responder's (service) port, for
+//     each row sent towards it; initiator_guessed, rows whose initiator
+//     neither tcp-flags nor the ports told (see below). Past
+//     kMaxEdgeCounters, the smallest ports are kept and the rest summed
 //     into "overflow" (MergeEdgeStats' rule, applied as the row is added, so
 //     the stored counters do not depend on batching); fixed counters are
 //     never pushed out;
@@ -24,9 +36,10 @@
 //   Folded probes: a REJECT row that is inbound (the remote address is the
 //     source), whose remote address is public and whose local side is an
 //     interface or instance (an internet scanner's probe) goes instead to
-//       local -network_flow-> ip_network 0.0.0.0/0 (::/0 for an IPv6 remote)
-//     with the same counters plus folded_probes (one per row); the remote IP
-//     entity is not touched. Scanners would otherwise make most of the edges
+//       ip_network 0.0.0.0/0 (::/0 for an IPv6 remote) -network_flow-> local
+//     (the internet initiated it) with the same counters plus folded_probes
+//     (one per row) and dport: the probed local port; the remote IP entity
+//     is not touched. Scanners would otherwise make most of the edges
 //     (one per interface and scanner). The rule looks at the row and at what
 //     the file's earlier rows taught about the interface's own address (see
 //     LocalIsSource), so the graph does not depend on batching or file order.
@@ -37,15 +50,32 @@
 //   network_interface -assigned_ip-> local ip (when the local IP is non-public)
 //   ip entities get attr ip_class and tag "private"/"public".
 //
-// Which side is local (the interface's):
+// Which side is local (the interface's own address):
 //   1. flow-direction: egress -> srcaddr, ingress -> dstaddr;
-//   2. else an address learned for this interface from earlier rows of the
-//      same file (rules 1 and 3 teach it);
-//   3. else the only non-public address of the two;
-//   4. else srcaddr.
+//   2. else pkt-srcaddr given and not srcaddr -> srcaddr (the interface is
+//      an intermediate hop, e.g. a NAT gateway; srcaddr/dstaddr are the
+//      interface's addresses, pkt-* the original ones); else pkt-dstaddr
+//      given and not dstaddr -> dstaddr;
+//   3. else an address learned for this interface from earlier rows of the
+//      same file (rules 1, 2 and 4 teach it);
+//   4. else the only non-public address of the two;
+//   5. else srcaddr.
 //
-// pkt-srcaddr/pkt-dstaddr, tcp-flags, traffic-path and the other fields are
-// read past but not stored.
+// Who initiated (InitiatorOf), for the row's srcaddr -> dstaddr:
+//   1. tcp-flags (v3+; an OR of the flags seen in the aggregation window):
+//      SYN-ACK (18, also with FIN 19) -> the source is the responder;
+//      SYN without ACK (2, or 3 with FIN) -> the source initiated;
+//   2. else the ports: the service side is the one whose port is below 1024
+//      when only one is; else the one whose port is a well-known service
+//      port (kServicePorts: 3306, 3389, 5432, 8080, ...) when only one is;
+//      else the lower port. The other side initiated. Only dstport given:
+//      the destination is the service; only srcport: the source is;
+//   3. else (equal ports, ICMP and other portless protocols, no ports): the
+//      source initiated, counted as initiator_guessed on the edge.
+//   Folded probes are always the internet's initiative.
+//
+// tcp-flags, pkt-srcaddr and pkt-dstaddr are read for the rules above;
+// traffic-path and the other fields are read past but not stored.
 //
 // Per-line cost: parsed addresses and normalised interface/instance keys are
 // kept in small bounded caches (net::TokenCache). An IP's class attr and tag
@@ -90,7 +120,7 @@ constexpr size_t kMaxAttrBytes = 128;
 enum Field : uint8_t {
   kVersion, kAccountId, kInterfaceId, kSrcAddr, kDstAddr, kSrcPort, kDstPort, kProtocol,
   kPackets, kBytes, kStart, kEnd, kAction, kLogStatus, kVpcId, kSubnetId, kInstanceId,
-  kRegion, kAzId, kFlowDirection, kFieldCount, kIgnored = 255
+  kRegion, kAzId, kFlowDirection, kTcpFlags, kPktSrcAddr, kPktDstAddr, kFieldCount, kIgnored = 255
 };
 
 struct FieldName {
@@ -104,7 +134,8 @@ constexpr FieldName kFieldNames[] = {
     {"bytes", kBytes},             {"start", kStart},            {"end", kEnd},
     {"action", kAction},           {"log-status", kLogStatus},   {"vpc-id", kVpcId},
     {"subnet-id", kSubnetId},      {"instance-id", kInstanceId}, {"region", kRegion},
-    {"az-id", kAzId},              {"flow-direction", kFlowDirection},
+    {"az-id", kAzId},              {"flow-direction", kFlowDirection}, {"tcp-flags", kTcpFlags},
+    {"pkt-srcaddr", kPktSrcAddr},  {"pkt-dstaddr", kPktDstAddr},
 };
 constexpr Field kDefaultV2[] = {kVersion, kAccountId, kInterfaceId, kSrcAddr, kDstAddr, kSrcPort, kDstPort,
                                 kProtocol, kPackets,  kBytes,       kStart,   kEnd,     kAction,  kLogStatus};
@@ -135,7 +166,51 @@ constexpr JsonName kJsonNames[] = {
     {kRegion, {"region"}},
     {kAzId, {"azId", "az_id"}},
     {kFlowDirection, {"flowDirection", "flow_direction"}},
+    {kTcpFlags, {"tcpFlags", "tcp_flags"}},
+    {kPktSrcAddr, {"pktSrcAddr", "pkt_srcaddr", "pkt_src_addr"}},
+    {kPktDstAddr, {"pktDstAddr", "pkt_dstaddr", "pkt_dst_addr"}},
 };
+
+// Well-known service ports at or above 1024 (sorted): the server side of a
+// connection between two unprivileged ports (see InitiatorOf).
+constexpr uint16_t kServicePorts[] = {
+    1433, 1521, 2049, 2375, 2376, 2379, 3000, 3306, 3333, 3389, 4444, 5000, 5432, 5439, 5601, 5672, 5900,
+    5985, 5986, 6379, 6443, 8000, 8080, 8081, 8443, 8888, 9000, 9092, 9200, 9300, 9418, 9997, 10250, 11211, 27017};
+
+bool IsServicePort(uint64_t port) {
+  return std::binary_search(std::begin(kServicePorts), std::end(kServicePorts), port);
+}
+
+// How the initiator of a row was decided.
+struct Initiator {
+  bool src = true;       // the row's srcaddr initiated the connection
+  bool guessed = false;  // neither tcp-flags nor the ports told (rule 3)
+};
+
+// Who initiated the connection a row belongs to (see the header comment).
+Initiator InitiatorOf(std::string_view tcp_flags, bool has_srcport, uint64_t srcport, bool has_dstport,
+                      uint64_t dstport) {
+  uint64_t flags = 0;
+  if (!tcp_flags.empty()) {
+    auto [p, ec] = std::from_chars(tcp_flags.data(), tcp_flags.data() + tcp_flags.size(), flags);
+    if (ec != std::errc() || p != tcp_flags.data() + tcp_flags.size()) flags = 0;
+  }
+  constexpr uint64_t kSyn = 2, kAck = 16;
+  if ((flags & (kSyn | kAck)) == (kSyn | kAck)) return {false, false};
+  if ((flags & kSyn) != 0) return {true, false};
+  if (has_srcport && srcport == 0) has_srcport = false;  // ICMP and portless protocols log 0
+  if (has_dstport && dstport == 0) has_dstport = false;
+  if (has_srcport && has_dstport && srcport != dstport) {
+    bool src_low = srcport < 1024, dst_low = dstport < 1024;
+    if (src_low != dst_low) return {dst_low, false};
+    bool src_known = IsServicePort(srcport), dst_known = IsServicePort(dstport);
+    if (src_known != dst_known) return {dst_known, false};
+    return {dstport < srcport, false};
+  }
+  if (has_dstport && !has_srcport) return {true, false};
+  if (has_srcport && !has_dstport) return {false, false};
+  return {true, true};
+}
 
 // One row; empty = absent or `-`.
 using FlowRow = std::array<std::string_view, kFieldCount>;
@@ -394,9 +469,17 @@ class VpcFlowParser : public FileParser {
     const EntityRef& remote = !folded                                        ? remote_ip.ip.ref
                               : remote_ip.ip.ref.key.find(':') == std::string::npos ? internet_v4_
                                                                                     : internet_v6_;
-    EdgeStats& flow = delta.AddEdge(local, EdgeKind::kNetworkFlow, remote, obs);
+    // Folded probes are the internet's initiative, whatever their ports.
+    Initiator initiator = folded ? Initiator{true, false}
+                                 : InitiatorOf(row[kTcpFlags], has_srcport, srcport, has_dstport, dstport);
+    bool local_initiated = initiator.src == src_local;
+    EdgeStats& flow = local_initiated ? delta.AddEdge(local, EdgeKind::kNetworkFlow, remote, obs)
+                                      : delta.AddEdge(remote, EdgeKind::kNetworkFlow, local, obs);
     if (folded) flow.counters[folded_probes_key_] += 1;
-    if (src_local) {
+    if (initiator.guessed) flow.counters[initiator_guessed_key_] += 1;
+    // This row's packets went srcaddr -> dstaddr: out of the edge's source
+    // when the source address is the initiator.
+    if (initiator.src) {
       AddCount(flow.counters[bytes_out_key_], bytes);
       AddCount(flow.counters[packets_out_key_], packets);
     } else {
@@ -405,7 +488,8 @@ class VpcFlowParser : public FileParser {
     }
     if (outcome > 0) flow.counters[accepted_key_] += 1;
     if (outcome < 0) flow.counters[rejected_key_] += 1;
-    if (has_dstport && (dstport < 1024 || !has_srcport || dstport <= srcport)) AddPort(flow, dstport);
+    // The service port, counted on the rows sent towards it.
+    if (initiator.src && has_dstport && !initiator.guessed) AddPort(flow, dstport);
 
     if (eni != nullptr && instance != nullptr) delta.AddEdge(instance->ref, EdgeKind::kHasInterface, eni->ref, obs);
     if (!local_is_ip && local_ip.ip.ip_class != IpClass::kPublic) {
@@ -452,6 +536,9 @@ class VpcFlowParser : public FileParser {
     if (direction == "egress" || direction == "ingress") {
       src_local = direction == "egress";
       certain = true;
+    } else if (int side = PktSide(row); side != 0) {
+      src_local = side > 0;
+      certain = true;
     } else {
       bool learned = false;
       if (eni != nullptr) {
@@ -485,6 +572,20 @@ class VpcFlowParser : public FileParser {
       }
     }
     return src_local;
+  }
+
+  // Rule 2 of "which side is local": +1 when pkt-srcaddr names another
+  // address than srcaddr (srcaddr is then the interface's), -1 when
+  // pkt-dstaddr names another than dstaddr, 0 when neither says.
+  static int PktSide(const FlowRow& row) {
+    auto differs = [](std::string_view addr, std::string_view pkt) {
+      if (pkt.empty() || pkt == addr) return false;
+      std::optional<IpAddress> a = ParseIp(addr), b = ParseIp(pkt);
+      return a && b && a->ToString() != b->ToString();
+    };
+    if (differs(row[kSrcAddr], row[kPktSrcAddr])) return 1;
+    if (differs(row[kDstAddr], row[kPktDstAddr])) return -1;
+    return 0;
   }
 
   // Counts one row for port `port` on the edge, keeping at most
@@ -545,7 +646,8 @@ class VpcFlowParser : public FileParser {
   // Counter names, built once rather than per line.
   const std::string bytes_out_key_{"bytes_out"}, bytes_in_key_{"bytes_in"}, packets_out_key_{"packets_out"},
       packets_in_key_{"packets_in"}, accepted_key_{"accepted"}, rejected_key_{"rejected"},
-      folded_probes_key_{"folded_probes"}, overflow_key_{"overflow"}, dport_end_key_{"dport;"};
+      folded_probes_key_{"folded_probes"}, initiator_guessed_key_{"initiator_guessed"}, overflow_key_{"overflow"},
+      dport_end_key_{"dport;"};
   // Where folded probes go: the internet.
   const EntityRef internet_v4_{EntityKind::kIpNetwork, "0.0.0.0/0"};
   const EntityRef internet_v6_{EntityKind::kIpNetwork, "::/0"};
