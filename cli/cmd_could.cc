@@ -15,6 +15,7 @@
 #include "gumshoe/iam/observed.h"
 #include "gumshoe/iam_authz.h"
 #include "gumshoe/time_util.h"
+#include "latent.h"
 #include "output.h"
 
 namespace gumshoe::cli {
@@ -27,48 +28,6 @@ struct CouldArgs {
   int depth = 6;
   bool strict = false;
 };
-
-struct Found {
-  size_t account = 0;
-  size_t node = 0;
-};
-
-// The principal a graph entity stands for: users and roles as they are, a
-// session's role, a key's owner.
-std::optional<std::string> PrincipalArn(const GraphReader& r, const EntityRef& ref, int depth = 0) {
-  if (depth > 4) return std::nullopt;
-  if (ref.kind == EntityKind::kIamUser || ref.kind == EntityKind::kIamRole) return ref.key;
-  std::optional<EdgeKind> via;
-  if (ref.kind == EntityKind::kRoleSession) via = EdgeKind::kAssumedRole;
-  if (ref.kind == EntityKind::kAccessKey) via = EdgeKind::kCredentialOf;
-  if (!via) return std::nullopt;
-  std::optional<EntityId> next;
-  Status s = r.ScanEdges(r.IdOf(ref.kind, ref.key), Direction::kOut, *via, [&](const Edge& e) {
-    next = e.dst;
-    return false;
-  });
-  if (!s.ok() || !next) return std::nullopt;
-  auto ent = r.GetEntity(*next);
-  if (!ent.ok() || !*ent) return std::nullopt;
-  return PrincipalArn(r, (*ent)->ref(), depth + 1);
-}
-
-std::optional<Found> FindPrincipal(const std::vector<AccountAuthorization>& accounts, std::string_view text) {
-  std::optional<Found> by_name;
-  size_t named = 0;
-  for (size_t a = 0; a < accounts.size(); ++a) {
-    const auto& nodes = accounts[a].snapshot.nodes;
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      if (nodes[i].type == iam::NodeType::kGroup) continue;
-      if (nodes[i].arn == text) return Found{a, i};
-      if (nodes[i].name == text) {
-        by_name = Found{a, i};
-        ++named;
-      }
-    }
-  }
-  return named == 1 ? by_name : std::nullopt;
-}
 
 std::string Label(const iam::Node& n) { return std::string(iam::NodeTypeName(n.type)) + " " + n.arn; }
 
@@ -90,7 +49,7 @@ int RunCould(CliContext& ctx, const CouldArgs& args) {
                                              "`aws iam get-account-authorization-details` first"));
   // The entity: a graph entity (key, session, user, role) or a principal's ARN or name.
   std::optional<EntityRef> entity;
-  std::optional<Found> found;
+  std::optional<PrincipalIndex> found;
   if (auto ref = ResolveEntity(*reader, args.entity); ref.ok()) {
     entity = *ref;
     if (auto arn = PrincipalArn(*reader, *ref)) found = FindPrincipal(*accounts, *arn);

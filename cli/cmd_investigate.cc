@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli_common.h"
+#include "latent.h"
 #include "gumshoe/blast_radius.h"
 #include "gumshoe/edge_text.h"
 #include "gumshoe/finding_groups.h"
@@ -663,6 +664,17 @@ int RunInvestigate(CliContext& ctx, const InvestigateArgs& args) {
   options.indicators.mmdb_path = args.mmdb;
   auto inv = Investigate(*snapshot, *ref, options);
   if (!inv.ok()) return ReportError(ctx, inv.status());
+  // What the investigation's credentials could still do, as of the window's end.
+  auto authz = LoadAuthorization(**store, inv->window.until);
+  if (!authz.ok()) return ReportError(ctx, authz.status());
+  std::vector<EntityRef> credentials;
+  for (const auto& l : inv->lineages) {
+    credentials.push_back(l.credential);
+    if (l.lineage)
+      for (size_t root : l.lineage->Roots()) credentials.push_back(l.lineage->nodes[root].entity.ref());
+  }
+  auto latent = LatentExposures(*snapshot, *authz, credentials, 8, 6, false);
+  if (!latent.ok()) return ReportError(ctx, latent.status());
   if (!args.dot.empty()) {
     int rc = WriteDotFile(ctx, inv->ToSubgraph(), args.dot);
     if (rc != kExitOk) return rc;
@@ -726,6 +738,8 @@ int RunInvestigate(CliContext& ctx, const InvestigateArgs& args) {
     j.Key("group");
     if (inv->group) WriteGroup(j, *inv->group);
     else j.w().Null();
+    j.Key("latent_exposure");
+    WriteLatent(j, *latent);
     j.Key("checklist");
     j.w().StartArray();
     for (const auto& a : inv->checklist) {
@@ -747,6 +761,10 @@ int RunInvestigate(CliContext& ctx, const InvestigateArgs& args) {
   }
   std::string text = inv->ToText([](std::string_view s) { return TerminalSafe(s); });
   std::fwrite(text.data(), 1, text.size(), stdout);
+  if (!authz->empty()) {
+    std::string section = "\n" + LatentText(*latent, *authz, inv->window.until);
+    std::fwrite(section.data(), 1, section.size(), stdout);
+  }
   return kExitOk;
 }
 

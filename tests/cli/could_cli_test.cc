@@ -86,3 +86,31 @@ TEST_CASE("Could CLI: a store without snapshots says how to get one", "[cli][cou
 }
 
 }  // namespace gumshoe::cli_test
+
+namespace gumshoe::cli_test {
+
+TEST_CASE("Could CLI: investigate shows the exercised escalation with its event and the latent one",
+          "[cli][could][investigate]") {
+  TempDir dir;
+  REQUIRE(Gumshoe(dir, "ingest --db " + Quote(dir.db()) + " --as-of 2026-11-01T00:00:00Z " +
+                           Quote(GUMSHOE_TEST_DATA "/iam/authz-2026-11-01.json")).code == 0);
+  REQUIRE(Gumshoe(dir, "ingest --db " + Quote(dir.db()) + " " + Quote(GUMSHOE_TEST_DATA "/iam/cloudtrail.json")).code == 0);
+  Run r = Gumshoe(dir, "investigate --db " + Quote(dir.db()) + " AKIAEXAMPLEBUILDBOT1");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(Has(r.out, "LATENT EXPOSURE (what the credentials could still do"));
+  CHECK(Has(r.out, "access_key:AKIAEXAMPLEBUILDBOT1 (user build-bot, snapshot of 111122223333 taken "
+                   "2026-11-01T00:00:00Z, 1 IAM change(s) replayed): can assume 1 role (1 of them admin-equivalent), "
+                   "can create access keys for 1 user (1 of them admin-equivalent) and can pass 1 role to services "
+                   "(1 of them admin-equivalent); admin-equivalent in 1 step"));
+  CHECK(Has(r.out, "[exercised] admin-equivalent: can act as role Ec2AdminRole: build-bot can_pass_role_to Ec2AdminRole "
+                   "[CreateEC2WithExistingInstanceProfile] (cloudtrail:8f0e7c1a-1111-4111-8111-000000000001 at "
+                   "2026-11-02T10:00:00Z)"));
+  CHECK(Has(r.out, "[latent]    admin-equivalent: can act as role BreakGlassAdmin: build-bot can_assume BreakGlassAdmin [AssumeRole]"));
+  Run j = Gumshoe(dir, "investigate --db " + Quote(dir.db()) + " AKIAEXAMPLEBUILDBOT1 --json");
+  REQUIRE(j.code == 0);
+  CHECK(Has(j.out, R"("latent_exposure":[{"credential":{"kind":"access_key","key":"AKIAEXAMPLEBUILDBOT1"})"));
+  CHECK(Has(j.out, R"("method":"CreateEC2WithExistingInstanceProfile")"));
+}
+
+}  // namespace gumshoe::cli_test
