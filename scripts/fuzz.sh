@@ -17,12 +17,12 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Re
   -DGUMSHOE_FUZZ=ON -DGUMSHOE_BUILD_BENCH=OFF >/dev/null
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(cloudtrail vpc_flow guardduty route53 mysql_audit postgres s3_access threat_intel aws_ip_ranges entity_ref time splitter)
+  targets=(cloudtrail vpc_flow guardduty route53 mysql_audit postgres s3_access threat_intel aws_ip_ranges entity_ref time splitter threat_header)
 fi
 cmake --build "$build" -j"${GUMSHOE_FUZZ_JOBS:-$(nproc)}" --target "${targets[@]/#/fuzz_}"
 declare -A seeds=([cloudtrail]="cloudtrail embed" [vpc_flow]=vpc_flow [guardduty]=guardduty [route53]=route53
   [mysql_audit]=db_login [postgres]=db_login [s3_access]=s3_access [threat_intel]=threat_intel
-  [aws_ip_ranges]=cloudtrail [entity_ref]="adversarial hostile/regress" [time]="" [splitter]="cloudtrail guardduty")
+  [aws_ip_ranges]=cloudtrail [entity_ref]="adversarial hostile/regress" [time]="" [splitter]="cloudtrail guardduty" [threat_header]="")
 # UBSan reports are findings too: stop at the first one so libFuzzer saves it.
 # Third-party reports we cannot fix are suppressed, each with its reason, in
 # tests/fuzz/ubsan_suppressions.txt.
@@ -33,7 +33,7 @@ for t in "${targets[@]}"; do
   crashes="$build/crashes/$t"
   mkdir -p "$corpus" "$crashes"
   dirs=(${seeds[$t]:-})
-  if [[ $t != entity_ref && $t != time ]]; then dirs+=(incidents hostile); fi
+  if [[ $t != entity_ref && $t != time && $t != threat_header ]]; then dirs+=(incidents hostile); fi
   for d in "${dirs[@]}"; do
     [[ -d "$root/tests/data/$d" ]] && find "$root/tests/data/$d" -type f -size -1024k -exec cp -n {} "$corpus/" \; || true
   done

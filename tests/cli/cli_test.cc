@@ -92,7 +92,7 @@ TEST_CASE("CLI: missing and corrupt stores, usage errors", "[cli]") {
   CHECK(help.out.find("--since") != std::string::npos);
 }
 
-TEST_CASE("CLI: a missing input file is an error naming it; other files still ingest", "[cli]") {
+TEST_CASE("CLI: a missing input file is an error naming it, other files still ingest", "[cli]") {
   TempDir dir;
   std::string db = "--db " + Quote((dir.path() / "db").string());
   Run r = Gumshoe(dir, "ingest " + db + " " + Quote((dir.path() / "missing.json").string()) + " " +

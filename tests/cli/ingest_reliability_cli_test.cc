@@ -176,7 +176,7 @@ TEST_CASE("CLI ingest: impossible timestamps are rejected as bad times", "[cli][
   CHECK(Has(r.out, "\"cloudtrail.bad_eventTime\":6"));
 }
 
-TEST_CASE("CLI ingest: ::ffff:203.0.113.5 is 203.0.113.5; 010.001.1.1 is counted", "[cli][reliability][ip]") {
+TEST_CASE("CLI ingest: ::ffff:203.0.113.5 is 203.0.113.5, 010.001.1.1 is counted", "[cli][reliability][ip]") {
   TempDir dir;
   Write(dir.path() / "t.json", Records({
                                    Trail("e1", "2024-03-01T12:00:00Z", "a", "203.0.113.5"),

@@ -132,7 +132,7 @@ TEST_CASE("CLI reliability: ingest on a full filesystem ends with a clear error 
   }
 }
 
-TEST_CASE("CLI reliability: a damaged write-ahead log fails queries unless --allow-partial; check reports it",
+TEST_CASE("CLI reliability: a damaged write-ahead log fails queries unless --allow-partial, check reports it",
           "[cli][reliability][wal]") {
   TempDir dir;
   std::string db = dir.db();
@@ -192,7 +192,7 @@ TEST_CASE("CLI reliability: a damaged write-ahead log fails queries unless --all
   CHECK(Has(json.out, "\"ok\":false"));
 }
 
-TEST_CASE("CLI reliability: check finds a damaged table file; queries give an error or the right answer",
+TEST_CASE("CLI reliability: check finds a damaged table file, queries give an error or the right answer",
           "[cli][reliability][sst]") {
   TempDir dir;
   std::vector<std::string> files = WriteCloudTrail(dir.path(), 1, 3000, 4);
@@ -242,7 +242,7 @@ TEST_CASE("CLI reliability: check finds a damaged table file; queries give an er
   CHECK(DumpHash(dir, db) == want);
 }
 
-TEST_CASE("CLI reliability: a second concurrent ingest is refused with a clear error; its retry converges",
+TEST_CASE("CLI reliability: a second concurrent ingest is refused with a clear error, its retry converges",
           "[cli][reliability][writer]") {
   TempDir dir;
   std::vector<std::string> files = WriteCloudTrail(dir.path(), 2, 2000, 9);

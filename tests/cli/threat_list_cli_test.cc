@@ -10,7 +10,7 @@
 namespace fs = std::filesystem;
 using namespace gumshoe::cli_test;
 
-TEST_CASE("CLI: --listed-at and --window-hours date a threat list; bad values are refused", "[cli]") {
+TEST_CASE("CLI: --listed-at and --window-hours date a threat list, bad values are refused", "[cli]") {
   TempDir dir;
   const std::string db = "--db " + Quote((dir.path() / "db").string());
   const fs::path list = dir.path() / "bad-actors.txt";

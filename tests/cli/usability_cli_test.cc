@@ -266,7 +266,7 @@ TEST_CASE("CLI: the ingest summary lists files skipped as unknown, even under -q
   CHECK(Has(r.out, "7 files skipped as unknown"));
 }
 
-TEST_CASE("CLI: tables fit the terminal, cutting keys in the middle; pipes and --wide get full keys",
+TEST_CASE("CLI: tables fit the terminal, cutting keys in the middle, pipes and --wide get full keys",
           "[cli][usability][table]") {
   const std::string db = IncidentDb();
   // 90 columns: kind 8, first and last seen 20 each (never cut), 6 of spacing, the key 36.
@@ -299,7 +299,7 @@ TEST_CASE("CLI: tables fit the terminal, cutting keys in the middle; pipes and -
   CHECK(Has(pipe.out, "arn:aws:iam::111122223333:role/ops-admin"));
 }
 
-TEST_CASE("CLI: a cut never splits an escape or a UTF-8 sequence; hostile text stays escaped",
+TEST_CASE("CLI: a cut never splits an escape or a UTF-8 sequence, hostile text stays escaped",
           "[cli][usability][table]") {
   TempDir dir;
   std::string trail = (dir.path() / "trail.json").string();

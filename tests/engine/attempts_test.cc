@@ -81,7 +81,7 @@ std::string Plain(std::string_view s) { return std::string(s); }
 
 }  // namespace
 
-TEST_CASE("Attempts: IsAttempt is 'some failure, no success'; facts are never attempts", "[engine][attempts]") {
+TEST_CASE("Attempts: IsAttempt is 'some failure, no success', facts are never attempts", "[engine][attempts]") {
   EdgeStats s;
   CHECK_FALSE(IsAttempt(s));
   ObserveEdge(s, T("2026-06-01T10:05:00Z"), -1, "cloudtrail:a", 1);
@@ -170,7 +170,7 @@ TEST_CASE("Attempts: denied StopLogging, LeaveOrganization, GetPasswordData, Cre
   CHECK(text.find("account:111122223333") == std::string::npos);
 }
 
-TEST_CASE("Attempts: failed_api_call indicator after the credential's first use; TTPs say 'attempted'",
+TEST_CASE("Attempts: failed_api_call indicator after the credential's first use, TTPs say 'attempted'",
           "[engine][attempts][indicators]") {
   MemoryStore store;
   REQUIRE(BuildProbe(store).ok());
@@ -201,7 +201,7 @@ TEST_CASE("Attempts: failed_api_call indicator after the credential's first use;
   CHECK(stop_ttp);
 }
 
-TEST_CASE("Attempts: an edge that succeeded once is a change; the failed half is not hidden as an attempt",
+TEST_CASE("Attempts: an edge that succeeded once is a change, the failed half is not hidden as an attempt",
           "[engine][attempts][blast_radius]") {
   MemoryStore store;
   REQUIRE(BuildProbe(store).ok());

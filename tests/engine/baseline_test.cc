@@ -75,7 +75,7 @@ TEST_CASE("Baseline: one day of logs before a 45-day baseline says 'too short' i
   CHECK(Keys(*judged, "increased_api_volume") == std::vector<std::string>{"s3.amazonaws.com:ListBuckets"});
 }
 
-TEST_CASE("Baseline: eight days of routine are a baseline; the rate still counts over the data",
+TEST_CASE("Baseline: eight days of routine are a baseline, the rate still counts over the data",
           "[engine][indicators][baseline]") {
   MemoryStore store;
   REQUIRE(BuildRoutine(store, 8).ok());

@@ -194,7 +194,7 @@ TEST_CASE("BlastRadius: super-nodes are capped with an N-more summary", "[engine
   CHECK(collapsed);
 }
 
-TEST_CASE("BlastRadius: --edges restricts the walk; unknown start is NotFound", "[engine][blast_radius]") {
+TEST_CASE("BlastRadius: --edges restricts the walk, unknown start is NotFound", "[engine][blast_radius]") {
   MemoryStore store;
   REQUIRE(BuildCoinMining(store).ok());
   BlastRadiusOptions options;

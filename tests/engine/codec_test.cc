@@ -282,7 +282,7 @@ EdgeStats RandomStats(std::mt19937_64& rng) {
 
 }  // namespace
 
-TEST_CASE("Codec: edge stats round-trip in every evidence combination; format 1 values still decode",
+TEST_CASE("Codec: edge stats round-trip in every evidence combination, format 1 values still decode",
           "[engine][codec]") {
   std::mt19937_64 rng(5);
   for (int trial = 0; trial < 2000; ++trial) {

@@ -50,7 +50,7 @@ TEST_CASE("Indicators: the leaked key's new agent, APIs, Tor IP and TTPs against
   for (const auto& i : r->indicators) CHECK(i.entity.key.find("ListBuckets") == std::string::npos);
 }
 
-TEST_CASE("Indicators: increased volume; a key counts its signers' activity; related findings and groups",
+TEST_CASE("Indicators: increased volume, a key counts its signers' activity, related findings and groups",
           "[engine][indicators]") {
   MemoryStore store;
   REQUIRE(BuildS3Exfil(store).ok());

@@ -115,7 +115,7 @@ TEST_CASE("Investigate: S3 exfiltration names the bucket, the related finding an
   CHECK(kali_agent);
 }
 
-TEST_CASE("Investigate: RDS brute force; any entity can start", "[engine][investigate]") {
+TEST_CASE("Investigate: RDS brute force, any entity can start", "[engine][investigate]") {
   MemoryStore store;
   REQUIRE(BuildRdsBruteForce(store).ok());
   auto inv = Investigate(store, kBruteFinding, InvestigateOptions{});

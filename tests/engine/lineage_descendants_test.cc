@@ -152,7 +152,7 @@ TEST_CASE("Lineage descendants: a principal's two keys each get only the creatio
   }
 }
 
-TEST_CASE("Lineage descendants: a role session's keys split its creations by time; the session is not walked",
+TEST_CASE("Lineage descendants: a role session's keys split its creations by time, the session is not walked",
           "[engine][lineage][descendants]") {
   Graph g;
   const EntityRef role{EntityKind::kIamRole, "arn:aws:iam::111122223333:role/deploy"};

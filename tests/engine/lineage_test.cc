@@ -217,7 +217,7 @@ TEST_CASE("Lineage: instance-profile credentials used outside AWS", "[engine][li
   }
 }
 
-TEST_CASE("AwsIpRanges: chunks round-trip; chunks of another snapshot are ignored", "[engine][lineage]") {
+TEST_CASE("AwsIpRanges: chunks round-trip, chunks of another snapshot are ignored", "[engine][lineage]") {
   AwsIpRanges ranges;
   ranges.sync_token = "7";
   for (int i = 0; i < 3000; ++i)

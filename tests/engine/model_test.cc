@@ -114,7 +114,7 @@ TEST_CASE("MergeEdgeStats: fixed counters survive a flood of keyed counters", "[
   CHECK(ab.counters.count("dport:00299") == 0);
 }
 
-TEST_CASE("MergeEntity: newest attribute wins in any order; tags union", "[engine][model]") {
+TEST_CASE("MergeEntity: newest attribute wins in any order, tags union", "[engine][model]") {
   Entity base{EntityKind::kFinding, "f1"};
   Entity older = base, newer = base;
   older.attrs["severity"] = {"5", 100};
@@ -204,7 +204,7 @@ TEST_CASE("RecordIdSet: behaves like std::set under inserts, erases and growth",
   CHECK(set.contains(make(5)));
 }
 
-TEST_CASE("GraphDelta: one entry per entity and edge whatever the lookup order; moves leave an empty delta",
+TEST_CASE("GraphDelta: one entry per entity and edge whatever the lookup order, moves leave an empty delta",
           "[engine][model]") {
   // More entities than the lookup memo holds, the same key under two kinds,
   // keys that share a prefix, and enough entities and edges to grow the

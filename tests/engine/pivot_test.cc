@@ -113,7 +113,7 @@ TEST_CASE("Pivot: groups neighbours by edge kind, folds interfaces into instance
   }
 }
 
-TEST_CASE("Pivot: unknown entity is NotFound; ties ordered by key", "[engine][pivot]") {
+TEST_CASE("Pivot: unknown entity is NotFound, ties ordered by key", "[engine][pivot]") {
   MemoryStore store;
   auto missing = Pivot(store, kInstance, PivotOptions{});
   REQUIRE_FALSE(missing.ok());

@@ -93,7 +93,7 @@ TEST_CASE("RdsDetect: a new network is anomalous only after the learning period"
   CHECK(OfType(coarse_result, "CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin").empty());
 }
 
-TEST_CASE("RdsDetect: new user or application is anomalous; public source is medium", "[engine][rds_detect]") {
+TEST_CASE("RdsDetect: new user or application is anomalous, public source is medium", "[engine][rds_detect]") {
   MemoryStore store;
   GraphDelta d;
   Baseline(d);
@@ -211,7 +211,7 @@ TEST_CASE("RdsDetect: anomalous failed logins from a new network", "[engine][rds
   CHECK(found[0]->severity_band == "low");
 }
 
-TEST_CASE("RdsDetect: finding ids are stable across stores and runs; the window filters", "[engine][rds_detect]") {
+TEST_CASE("RdsDetect: finding ids are stable across stores and runs, the window filters", "[engine][rds_detect]") {
   auto build = [](MemoryStore& store) {
     GraphDelta d;
     Baseline(d);

@@ -75,7 +75,7 @@ TEST_CASE("Resolve: a finding-ID prefix resolves when unique, lists both when no
   CHECK(Resolve("a2b4c").matches.empty());
 }
 
-TEST_CASE("Resolve: a stored key equal to the text wins; otherwise every name match is a candidate", "[engine][resolve]") {
+TEST_CASE("Resolve: a stored key equal to the text wins, otherwise every name match is a candidate", "[engine][resolve]") {
   // The bucket is named exactly "admin": its key wins over the role named admin.
   CHECK(Resolve("admin").matches == std::vector<EntityRef>{kBucket});
   // kind:name reaches the role.

@@ -38,7 +38,7 @@ TEST_CASE("ParseIsoTime: impossible dates, hours and offsets are not times", "[e
   CHECK(ValidCivilDate(2023, 12, 31));
 }
 
-TEST_CASE("ParseIp: IPv4-mapped IPv6 is the IPv4 address; leading zeros are flagged", "[engine][normalize][strict]") {
+TEST_CASE("ParseIp: IPv4-mapped IPv6 is the IPv4 address, leading zeros are flagged", "[engine][normalize][strict]") {
   CHECK(ParseIp("::ffff:203.0.113.5")->ToString() == "203.0.113.5");
   CHECK_FALSE(ParseIp("::ffff:203.0.113.5")->v6);
   CHECK(ParseIp("::FFFF:cb00:7105")->ToString() == "203.0.113.5");

@@ -42,7 +42,7 @@ TEST_CASE("Timeline: the attacker's hour, with first occurrences marked new", "[
   for (size_t i = 1; i < r->entries.size(); ++i) CHECK(r->entries[i - 1].category <= r->entries[i].category);
 }
 
-TEST_CASE("Timeline: an old agent is not new; instances include their ENI flows", "[engine][timeline]") {
+TEST_CASE("Timeline: an old agent is not new, instances include their ENI flows", "[engine][timeline]") {
   MemoryStore store;
   REQUIRE(BuildCoinMining(store).ok());
   TimelineOptions options;

@@ -87,7 +87,7 @@ TEST_CASE("CloudTrail: AssumeRole by EC2 creates the instance-profile session, i
   }
 }
 
-TEST_CASE("CloudTrail: AssumeRole by Lambda names the function; its role-validation sessions do not",
+TEST_CASE("CloudTrail: AssumeRole by Lambda names the function, its role-validation sessions do not",
           "[ingest][cloudtrail][service_mint]") {
   MemoryStore store;
   TestContext ctx;

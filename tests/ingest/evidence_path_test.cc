@@ -161,7 +161,7 @@ TEST_CASE("Evidence: a file given itself is cited by its base name", "[ingest][e
   CHECK(flow->first_evidence.ref == kFlowName + ":3");
 }
 
-TEST_CASE("RdsInstance: serverhost names the instance; the export's cluster is kept and linked",
+TEST_CASE("RdsInstance: serverhost names the instance, the export's cluster is kept and linked",
           "[ingest][mysql_audit]") {
   TempDir dir;
   dir.Write("export/aws/rds/cluster/Prod-Aurora/audit/audit.log", kAudit);

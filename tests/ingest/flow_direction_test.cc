@@ -96,7 +96,7 @@ TEST_CASE("FlowDirection: v2 default rows: an inbound SSH pair is one edge from 
   CHECK(FindEdge(store, eni, EdgeKind::kAssignedIp, Ip("10.0.4.20")));
 }
 
-TEST_CASE("FlowDirection: tcp-flags decide over the ports; flow-direction decides the local side",
+TEST_CASE("FlowDirection: tcp-flags decide over the ports, flow-direction decides the local side",
           "[ingest][vpc_flow]") {
   TestContext ctx("inbound_ssh_v5.log");
   Parse(ctx, ReadFile(GUMSHOE_TEST_DATA "/vpc_flow/inbound_ssh_v5.log"));

@@ -109,7 +109,7 @@ TEST_CASE("Hostile: truncated CloudTrail delivery file keeps the records before 
   CHECK(s.rejected + s.file_errors.size() >= 1);
 }
 
-TEST_CASE("Hostile: VPC flow rows with wrong counts, bad IPs, bad numbers; a lying header", "[ingest][hostile]") {
+TEST_CASE("Hostile: VPC flow rows with wrong counts, bad IPs, bad numbers, a lying header", "[ingest][hostile]") {
   MemoryStore store;
   IngestStats s = Run(store, kHostile + "vpc_flow_bad_rows.log", "vpc_flow");
   CHECK(Has(store, EntityKind::kIpAddress, "203.0.113.9"));

@@ -119,7 +119,7 @@ TEST_CASE("ThreatIntel: plain lists take their name, listing time and window", "
   CHECK(*cidr == std::to_string(t - 72 * 3600) + ".." + std::to_string(t + 72 * 3600));
 }
 
-TEST_CASE("ThreatIntel: --list-name names the list; torbulkexitlist is the Tor list", "[ingest][threat_intel]") {
+TEST_CASE("ThreatIntel: --list-name names the list, torbulkexitlist is the Tor list", "[ingest][threat_intel]") {
   MemoryStore store;
   IngestOptions opt;
   opt.list_name = "honeypot";

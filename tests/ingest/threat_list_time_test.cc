@@ -227,7 +227,7 @@ TEST_CASE("ThreatList: a window past the limit is rejected by name, not expanded
   CHECK(kMaxListWindowHours == 744);
 }
 
-TEST_CASE("ThreatList: hours x entries per file are bounded; the rest is rejected", "[ingest][threat_intel]") {
+TEST_CASE("ThreatList: hours x entries per file are bounded, the rest is rejected", "[ingest][threat_intel]") {
   TempDir dir;
   MemoryStore store;
   IngestOptions opt;

@@ -157,7 +157,7 @@ TEST_CASE("VpcFlow: default v2 rows aggregate into interface-to-remote edges", "
   CHECK((*remote)->tags.count("public") == 1);
 }
 
-TEST_CASE("VpcFlow: a header line maps any field order; flow-direction decides the local side",
+TEST_CASE("VpcFlow: a header line maps any field order, flow-direction decides the local side",
           "[ingest][vpc_flow]") {
   TestContext ctx("v5_header.log");
   auto parser = NewParser();

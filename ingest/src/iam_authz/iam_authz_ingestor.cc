@@ -50,7 +50,11 @@ class IamAuthzParser final : public FileParser {
     auto snap = SnapshotFromJson(value, as_of_, &stats);
     if (!snap.ok() || snap.value().account.empty()) {
       ctx.BeginRecord(ctx.EvidenceRef());
-      ctx.Reject(snap.ok() ? "unknown_account" : "bad_snapshot");
+      if (snap.ok()) {
+        ctx.Reject("unknown_account");
+      } else {
+        ctx.Reject("bad_snapshot");
+      }
       return;
     }
     char time_part[32];
