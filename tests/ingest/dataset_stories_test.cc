@@ -313,7 +313,7 @@ TEST_CASE("Dataset panther-rule-test-fixtures: per-source counts and one story p
 // otrf-s3-honeybucket: a CSV export (header "Event Type,Event Name,...", 301
 // rows: 159 HeadBucket, 138 ListObjects, 4 PutObject) with Python-style dicts.
 // No ingestor reads it: walking the folder skips it; naming it is a file
-// error; nothing enters the graph.
+// error; forcing a reader rejects every line; nothing enters the graph.
 TEST_CASE("Dataset otrf-s3-honeybucket: the CSV export is not read, and leaves nothing behind",
           "[ingest][dataset][shared]") {
   const std::string dir = kData + "/otrf-s3-honeybucket";
@@ -332,6 +332,24 @@ TEST_CASE("Dataset otrf-s3-honeybucket: the CSV export is not read, and leaves n
   CHECK(named.records_total == 0);
   REQUIRE(named.file_errors.size() == 1);
   CHECK(named.file_errors[0] == csv + ": cannot tell which log source this is (use --source)");
+
+  // Forced through a reader (--source), each of the file's 302 lines (the
+  // header and 301 rows, no quoted newlines: csv.reader and wc -l agree) is
+  // rejected by name; none is half-kept.
+  IngestOptions as_ct;
+  as_ct.source = "cloudtrail";
+  IngestStats ct = MustIngest(store, {csv}, as_ct);
+  INFO(ct.ToJson());
+  CHECK(ct.records_total == 302);
+  CHECK(ct.records_ok == 0);
+  CHECK(ct.rejects == std::map<std::string, uint64_t>{{"cloudtrail.unsupported_text", 302}});
+  IngestOptions as_s3;
+  as_s3.source = "s3_access";
+  IngestStats s3 = MustIngest(store, {csv}, as_s3);
+  INFO(s3.ToJson());
+  CHECK(s3.records_total == 302);
+  CHECK(s3.records_ok == 0);
+  CHECK(s3.rejected == 302);
 
   size_t entities = 0;
   REQUIRE(store.ScanEntities(std::nullopt, [&](const Entity&) {
