@@ -64,28 +64,15 @@ int RunCould(CliContext& ctx, const CouldArgs& args) {
   const iam::Node& start = snap.nodes[found->node];
   if (!entity) entity = iam::EntityOfNode(start);
 
-  iam::CouldOptions options;
-  options.include_conditional = !args.strict;
-  iam::CouldGraph graph = iam::BuildCouldGraph(snap, options);
-  std::vector<iam::CouldPath> paths = iam::ShortestPaths(graph, found->node, static_cast<size_t>(args.depth), args.max_paths);
-  std::optional<iam::CouldPath> admin = iam::AdminPath(graph, found->node, static_cast<size_t>(args.depth));
-  // Which steps the logs show exercised.
-  std::vector<std::optional<Evidence>> observed(graph.edges.size());
-  std::vector<bool> checked(graph.edges.size(), false);
-  for (const iam::CouldPath& p : paths)
-    for (size_t e : p.steps) {
-      if (checked[e]) continue;
-      checked[e] = true;
-      auto ev = iam::StepObserved(*reader, graph, graph.edges[e]);
-      if (!ev.ok()) return ReportError(ctx, ev.status());
-      observed[e] = *ev;
-    }
-  auto path_observed = [&](const iam::CouldPath& p) {
-    for (size_t e : p.steps)
-      if (!observed[e]) return false;
-    return !p.steps.empty();
-  };
-
+  auto exposure = ExposureOf(*reader, acct, found->node, *entity, args.max_paths, static_cast<size_t>(args.depth),
+                             args.strict);
+  if (!exposure.ok()) return ReportError(ctx, exposure.status());
+  const LatentExposure& x = *exposure;
+  const iam::CouldGraph& graph = x.graph;
+  const std::vector<iam::CouldPath>& paths = x.paths;
+  const std::optional<iam::CouldPath>& admin = x.admin;
+  const std::vector<std::optional<Evidence>>& observed = x.observed;
+  auto path_observed = [&](const iam::CouldPath& p) { return x.PathObserved(p); };
   if (ctx.json) {
     JsonOut j;
     auto& w = j.w();
@@ -119,55 +106,7 @@ int RunCould(CliContext& ctx, const CouldArgs& args) {
     for (uint32_t r : graph.admin_evidence[found->node]) j.String(graph.refs[r].ToString());
     w.EndArray();
     j.Key("paths");
-    w.StartArray();
-    for (const iam::CouldPath& p : paths) {
-      w.StartObject();
-      j.Key("target");
-      w.StartObject();
-      const iam::Node& t = snap.nodes[p.target];
-      if (auto ref = iam::EntityOfNode(t)) {
-        j.Field("kind", EntityKindName(ref->kind));
-        j.Field("key", ref->key);
-      } else {
-        j.Field("kind", "iam_group");
-        j.Field("key", t.arn);
-      }
-      w.EndObject();
-      j.Field("admin_equivalent", p.admin_equivalent);
-      j.Field("grants", p.grants);
-      j.Field("observed", path_observed(p));
-      j.Key("steps");
-      w.StartArray();
-      for (size_t ei : p.steps) {
-        const iam::CouldEdge& e = graph.edges[ei];
-        w.StartObject();
-        j.Field("edge", iam::CouldKindName(e.kind));
-        j.Field("from", snap.nodes[e.from].arn);
-        j.Field("to", snap.nodes[e.to].arn);
-        j.Field("method", e.method);
-        j.Key("evidence");
-        w.StartArray();
-        for (uint32_t r : e.evidence) j.String(graph.refs[r].ToString());
-        w.EndArray();
-        j.Key("conditions");
-        w.StartArray();
-        for (const std::string& c : e.condition_keys) j.String(c);
-        w.EndArray();
-        j.Key("observed");
-        if (observed[ei]) {
-          w.StartObject();
-          j.Field("event", observed[ei]->ref);
-          j.Time("time", observed[ei]->time);
-          w.EndObject();
-        } else {
-          w.Null();
-        }
-        w.EndObject();
-      }
-      w.EndArray();
-      w.EndObject();
-    }
-    w.EndArray();
+    WritePaths(j, x);
     w.EndObject();
     j.Print();
     return kExitOk;

@@ -102,6 +102,29 @@ std::string LatentExposure::Summary() const {
   return out;
 }
 
+Result<LatentExposure> ExposureOf(const GraphReader& reader, const AccountAuthorization& account, size_t node,
+                                  const EntityRef& credential, size_t max_paths, size_t depth, bool strict) {
+  LatentExposure x;
+  x.credential = credential;
+  x.account = &account;
+  x.node = node;
+  iam::CouldOptions options;
+  options.include_conditional = !strict;
+  x.graph = iam::BuildCouldGraph(account.snapshot, options);
+  x.paths = iam::ShortestPaths(x.graph, node, depth, max_paths);
+  x.admin = iam::AdminPath(x.graph, node, depth);
+  // Which steps the logs show exercised: each edge of the paths once.
+  x.observed.resize(x.graph.edges.size());
+  std::vector<bool> checked(x.graph.edges.size(), false);
+  for (const iam::CouldPath& p : x.paths)
+    for (size_t e : p.steps) {
+      if (checked[e]) continue;
+      checked[e] = true;
+      GUMSHOE_ASSIGN_OR_RETURN(x.observed[e], iam::StepObserved(reader, x.graph, x.graph.edges[e]));
+    }
+  return x;
+}
+
 Result<std::vector<LatentExposure>> LatentExposures(const GraphReader& reader,
                                                     const std::vector<AccountAuthorization>& accounts,
                                                     const std::vector<EntityRef>& credentials, size_t max_paths,
@@ -112,23 +135,8 @@ Result<std::vector<LatentExposure>> LatentExposures(const GraphReader& reader,
     std::optional<PrincipalIndex> found;
     if (auto arn = PrincipalArn(reader, c)) found = FindPrincipal(accounts, *arn);
     if (!found || !seen.insert({found->account, found->node}).second) continue;
-    LatentExposure x;
-    x.credential = c;
-    x.account = &accounts[found->account];
-    x.node = found->node;
-    iam::CouldOptions options;
-    options.include_conditional = !strict;
-    x.graph = iam::BuildCouldGraph(x.account->snapshot, options);
-    x.paths = iam::ShortestPaths(x.graph, x.node, depth, max_paths);
-    x.admin = iam::AdminPath(x.graph, x.node, depth);
-    x.observed.resize(x.graph.edges.size());
-    std::vector<bool> checked(x.graph.edges.size(), false);
-    for (const iam::CouldPath& p : x.paths)
-      for (size_t e : p.steps) {
-        if (checked[e]) continue;
-        checked[e] = true;
-        GUMSHOE_ASSIGN_OR_RETURN(x.observed[e], iam::StepObserved(reader, x.graph, x.graph.edges[e]));
-      }
+    GUMSHOE_ASSIGN_OR_RETURN(LatentExposure x,
+                             ExposureOf(reader, accounts[found->account], found->node, c, max_paths, depth, strict));
     out.push_back(std::move(x));
   }
   return out;
@@ -170,6 +178,60 @@ std::string LatentText(const std::vector<LatentExposure>& exposures, const std::
   return out;
 }
 
+void WritePaths(JsonOut& j, const LatentExposure& x) {
+  auto& w = j.w();
+  const iam::AuthorizationSnapshot& snap = *x.graph.snapshot;
+  w.StartArray();
+  for (const iam::CouldPath& p : x.paths) {
+    w.StartObject();
+    const iam::Node& t = snap.nodes[p.target];
+    j.Key("target");
+    w.StartObject();
+    if (auto ref = iam::EntityOfNode(t)) {
+      j.Field("kind", EntityKindName(ref->kind));
+      j.Field("key", ref->key);
+    } else {
+      j.Field("kind", "iam_group");
+      j.Field("key", t.arn);
+    }
+    w.EndObject();
+    j.Field("admin_equivalent", p.admin_equivalent);
+    j.Field("grants", p.grants);
+    j.Field("observed", x.PathObserved(p));
+    j.Key("steps");
+    w.StartArray();
+    for (size_t ei : p.steps) {
+      const iam::CouldEdge& e = x.graph.edges[ei];
+      w.StartObject();
+      j.Field("edge", iam::CouldKindName(e.kind));
+      j.Field("from", snap.nodes[e.from].arn);
+      j.Field("to", snap.nodes[e.to].arn);
+      j.Field("method", e.method);
+      j.Key("evidence");
+      w.StartArray();
+      for (uint32_t r : e.evidence) j.String(x.graph.refs[r].ToString());
+      w.EndArray();
+      j.Key("conditions");
+      w.StartArray();
+      for (const std::string& c : e.condition_keys) j.String(c);
+      w.EndArray();
+      j.Key("observed");
+      if (x.observed[ei]) {
+        w.StartObject();
+        j.Field("event", x.observed[ei]->ref);
+        j.Time("time", x.observed[ei]->time);
+        w.EndObject();
+      } else {
+        w.Null();
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 void WriteLatent(JsonOut& j, const std::vector<LatentExposure>& exposures) {
   auto& w = j.w();
   w.StartArray();
@@ -184,55 +246,7 @@ void WriteLatent(JsonOut& j, const std::vector<LatentExposure>& exposures) {
     j.Field("admin_equivalent", x.admin.has_value());
     j.Field("summary", x.Summary());
     j.Key("paths");
-    w.StartArray();
-    for (const iam::CouldPath& p : x.paths) {
-      w.StartObject();
-      const iam::Node& t = snap.nodes[p.target];
-      j.Key("target");
-      w.StartObject();
-      if (auto ref = iam::EntityOfNode(t)) {
-        j.Field("kind", EntityKindName(ref->kind));
-        j.Field("key", ref->key);
-      } else {
-        j.Field("kind", "iam_group");
-        j.Field("key", t.arn);
-      }
-      w.EndObject();
-      j.Field("admin_equivalent", p.admin_equivalent);
-      j.Field("grants", p.grants);
-      j.Field("observed", x.PathObserved(p));
-      j.Key("steps");
-      w.StartArray();
-      for (size_t ei : p.steps) {
-        const iam::CouldEdge& e = x.graph.edges[ei];
-        w.StartObject();
-        j.Field("edge", iam::CouldKindName(e.kind));
-        j.Field("from", snap.nodes[e.from].arn);
-        j.Field("to", snap.nodes[e.to].arn);
-        j.Field("method", e.method);
-        j.Key("evidence");
-        w.StartArray();
-        for (uint32_t r : e.evidence) j.String(x.graph.refs[r].ToString());
-        w.EndArray();
-        j.Key("conditions");
-        w.StartArray();
-        for (const std::string& c : e.condition_keys) j.String(c);
-        w.EndArray();
-        j.Key("observed");
-        if (x.observed[ei]) {
-          w.StartObject();
-          j.Field("event", x.observed[ei]->ref);
-          j.Time("time", x.observed[ei]->time);
-          w.EndObject();
-        } else {
-          w.Null();
-        }
-        w.EndObject();
-      }
-      w.EndArray();
-      w.EndObject();
-    }
-    w.EndArray();
+    WritePaths(j, x);
     w.EndObject();
   }
   w.EndArray();

@@ -41,6 +41,11 @@ struct LatentExposure {
   std::string Summary() const;
 };
 
+// What the principal `node` of `account` could do, for `credential`; `account`
+// must outlive the result.
+Result<LatentExposure> ExposureOf(const GraphReader& reader, const AccountAuthorization& account, size_t node,
+                                  const EntityRef& credential, size_t max_paths, size_t depth, bool strict);
+
 // One exposure per distinct principal of `credentials` found in `accounts`.
 Result<std::vector<LatentExposure>> LatentExposures(const GraphReader& reader,
                                                     const std::vector<AccountAuthorization>& accounts,
@@ -51,5 +56,7 @@ Result<std::vector<LatentExposure>> LatentExposures(const GraphReader& reader,
 std::string LatentText(const std::vector<LatentExposure>& exposures, const std::vector<AccountAuthorization>& accounts,
                        Timestamp as_of);
 void WriteLatent(JsonOut& j, const std::vector<LatentExposure>& exposures);
+// The `paths` array of gumshoe.could/1 and of investigate's latent_exposure.
+void WritePaths(JsonOut& j, const LatentExposure& exposure);
 
 }  // namespace gumshoe::cli
