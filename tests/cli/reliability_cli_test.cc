@@ -4,6 +4,8 @@
 // whose `dump --hash` equals a clean ingest's.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -27,6 +29,19 @@ using cli_test::Has;
 using cli_test::Quote;
 using cli_test::TempDir;
 namespace fs = std::filesystem;
+
+// True when another process holds a write lock on `lock_file` (the fcntl
+// lock RocksDB takes on a store's LOCK file while it is open for writing).
+bool LockHeldByOther(const fs::path& lock_file) {
+  int fd = ::open(lock_file.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct flock fl {};
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  const bool held = ::fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+  ::close(fd);
+  return held;
+}
 
 // `files` CloudTrail JSON-lines files of `per_file` distinct records each
 // (eventIDs unique), written as the service writes them.
@@ -255,6 +270,11 @@ TEST_CASE("CLI reliability: a second concurrent ingest is refused with a clear e
   // the store open for writing until we close it.
   std::string cmd = std::string(GUMSHOE_CLI_PATH) + " -q ingest --db " + Quote(db) + " - >" +
                     Quote((dir.path() / "first.out").string()) + " 2>&1";
+  // A first writer that died early must fail a check, not kill the test
+  // with SIGPIPE when we write to it.
+  struct sigaction ignore {}, saved {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &saved);
   FILE* first = popen(cmd.c_str(), "w");
   REQUIRE(first != nullptr);
   {
@@ -263,13 +283,16 @@ TEST_CASE("CLI reliability: a second concurrent ingest is refused with a clear e
     for (int i = 0; i < 100 && std::getline(in, line); ++i) std::fprintf(first, "%s\n", line.c_str());
     std::fflush(first);
   }
-  // Wait until it holds the lock.
-  cli_test::Run second;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    second = Gumshoe(dir, "-q ingest --db " + Quote(db) + Join(files));
-    if (second.code != 0 && Has(second.err, "another process")) break;
-    usleep(100000);
+  // Wait until it holds the store's write lock (RocksDB's fcntl lock on
+  // LOCK), so the second writer is certain to meet it.
+  bool held = false;
+  for (int attempt = 0; attempt < 600 && !held; ++attempt) {
+    held = LockHeldByOther(fs::path(db) / "LOCK");
+    if (!held) usleep(50000);
   }
+  INFO(cli_test::Slurp(dir.path() / "first.out"));
+  REQUIRE(held);
+  cli_test::Run second = Gumshoe(dir, "-q ingest --db " + Quote(db) + Join(files));
   INFO(second.err);
   CHECK(second.code == 1);
   CHECK(Has(second.err, "another process writing this store"));
@@ -279,6 +302,7 @@ TEST_CASE("CLI reliability: a second concurrent ingest is refused with a clear e
     while (std::getline(in, line)) std::fprintf(first, "%s\n", line.c_str());
   }
   int status = pclose(first);
+  ::sigaction(SIGPIPE, &saved, nullptr);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
   REQUIRE(Gumshoe(dir, "-q ingest --db " + Quote(db) + Join(files)).code == 0);
