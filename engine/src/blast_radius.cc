@@ -13,6 +13,7 @@
 #include <boost/graph/filtered_graph.hpp>
 
 #include "gumshoe/codec.h"
+#include "gumshoe/exposures.h"
 
 namespace gumshoe {
 namespace {
@@ -33,7 +34,7 @@ bool LeafKind(EntityKind k) {
     case EntityKind::kFinding:
       return true;
     default:
-      return false;
+      return IsResourceLeafKind(k);  // secrets, snapshots, ... (exposures.h)
   }
 }
 
@@ -62,6 +63,7 @@ double KindWeight(EdgeKind k) {
     case EdgeKind::kNetworkFlow:
       return 4;
     default:
+      if (double w = ResourceEdgeWeight(k); w > 0) return w;  // exposures.h
       return 3;
   }
 }
@@ -391,7 +393,7 @@ std::string BlastTruncationNote(const BlastTruncation& t) {
 
 std::vector<BlastRule> DefaultBlastRules() {
   const std::vector<EntityKind> network = {EntityKind::kEc2Instance, EntityKind::kNetworkInterface};
-  return {
+  std::vector<BlastRule> rules = {
       {EdgeKind::kMinted, Direction::kOut, {}},
       {EdgeKind::kCredentialOf, Direction::kOut, {}},
       {EdgeKind::kAuthenticatedWith, Direction::kOut, {}},
@@ -412,6 +414,8 @@ std::vector<BlastRule> DefaultBlastRules() {
       {EdgeKind::kSameEvent, Direction::kOut, {}},
       {EdgeKind::kSameEvent, Direction::kIn, {}},
   };
+  for (BlastRule& r : ResourceBlastRules()) rules.push_back(std::move(r));  // exposures.h
+  return rules;
 }
 
 Result<std::vector<EntityRef>> FindingFootholds(const GraphReader& reader, const EntityRef& finding, bool* marked) {

@@ -135,7 +135,7 @@ Result<std::vector<ResponseAction>> BuildChecklist(const GraphReader& reader, co
       default:
         break;
     }
-    if (last && last->edge == EdgeKind::kModified) modified[r] = last;
+    if (last && last->edge == EdgeKind::kModified && !IsExposureKind(r.kind)) modified[r] = last;  // exposures: below
   }
 
   // Keys.
@@ -290,6 +290,7 @@ Result<std::vector<ResponseAction>> BuildChecklist(const GraphReader& reader, co
     item.text += flagged ? " (listed as Tor exit / threat)" : " (acting IP of the finding)";
     out.push_back(std::move(item));
   }
+  AppendExposureActions(inv.exposures, &out);
   return out;
 }
 
@@ -333,6 +334,7 @@ Result<Investigation> Investigate(const GraphReader& reader, const EntityRef& st
   bopts.window = inv.window;
   bopts.scope = options.scope;
   GUMSHOE_ASSIGN_OR_RETURN(inv.blast, BlastRadius(reader, start, bopts));
+  GUMSHOE_ASSIGN_OR_RETURN(inv.exposures, CollectExposures(reader, ExposureActors(inv.blast), inv.window));
 
   IndicatorOptions iopts = options.indicators;
   iopts.window = inv.window;
@@ -500,6 +502,8 @@ std::string Investigation::ToText(const std::function<std::string(std::string_vi
   }
   for (const BlastTruncation& t : blast.truncations) line("  " + esc(t.note));
   if (blast.truncated) line("  (truncated: node limit reached)");
+  line("");
+  out += ExposuresText(exposures, esc);
   line("");
   line("INDICATORS");
   for (const IndicatorsResult& r : indicators) {
