@@ -755,6 +755,45 @@ int RunInvestigate(CliContext& ctx, const InvestigateArgs& args) {
       j.w().EndObject();
     }
     j.w().EndArray();
+    // Resources exposed (issue 22): gumshoe/exposures.h.
+    j.Key("exposures");
+    j.w().StartObject();
+    j.Field("summary", inv->exposures.summary);
+    j.Key("items");
+    j.w().StartArray();
+    for (const auto& x : inv->exposures.items) {
+      j.w().StartObject();
+      j.Field("category", x.category);
+      j.Key("resource");
+      j.Ref(x.resource);
+      j.Key("actor");
+      j.Ref(x.actor);
+      if (!x.target.key.empty()) {
+        j.Key("target");
+        j.Ref(x.target);
+      }
+      if (!x.detail.empty()) j.Field("detail", x.detail);
+      j.Key("still_open");
+      j.w().Bool(x.still_open);
+      j.Time("time", x.time);
+      j.Field("evidence", x.evidence);
+      j.w().EndObject();
+    }
+    j.w().EndArray();
+    j.Key("denied");
+    j.w().StartArray();
+    for (const auto& d : inv->exposures.denied) {
+      j.w().StartObject();
+      j.Field("ops", d.ops);
+      j.Key("resource");
+      j.Ref(d.resource);
+      j.Key("actor");
+      j.Ref(d.actor);
+      j.Field("evidence", d.evidence);
+      j.w().EndObject();
+    }
+    j.w().EndArray();
+    j.w().EndObject();
     j.w().EndObject();
     j.Print();
     return kExitOk;

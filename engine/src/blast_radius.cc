@@ -17,6 +17,7 @@
 #include "gumshoe/resource_touch.h"
 #include "gumshoe/edge_text.h"
 #include "gumshoe/normalize.h"
+#include "gumshoe/exposures.h"
 
 namespace gumshoe {
 namespace {
@@ -37,7 +38,7 @@ bool LeafKind(EntityKind k) {
     case EntityKind::kFinding:
       return true;
     default:
-      return false;
+      return IsResourceLeafKind(k);  // secrets, snapshots, ... (exposures.h)
   }
 }
 
@@ -66,6 +67,7 @@ double KindWeight(EdgeKind k) {
     case EdgeKind::kNetworkFlow:
       return 4;
     default:
+      if (double w = ResourceEdgeWeight(k); w > 0) return w;  // exposures.h
       return 3;
   }
 }
@@ -382,7 +384,7 @@ std::string BlastTruncationNote(const BlastTruncation& t) {
 
 std::vector<BlastRule> DefaultBlastRules() {
   const std::vector<EntityKind> network = {EntityKind::kEc2Instance, EntityKind::kNetworkInterface};
-  return {
+  std::vector<BlastRule> rules = {
       {EdgeKind::kMinted, Direction::kOut, {}},
       {EdgeKind::kCredentialOf, Direction::kOut, {}},
       {EdgeKind::kAuthenticatedWith, Direction::kOut, {}},
@@ -403,6 +405,8 @@ std::vector<BlastRule> DefaultBlastRules() {
       {EdgeKind::kSameEvent, Direction::kOut, {}},
       {EdgeKind::kSameEvent, Direction::kIn, {}},
   };
+  for (BlastRule& r : ResourceBlastRules()) rules.push_back(std::move(r));  // exposures.h
+  return rules;
 }
 
 Result<std::vector<EntityRef>> FindingFootholds(const GraphReader& reader, const EntityRef& finding, bool* marked) {

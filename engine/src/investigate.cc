@@ -163,7 +163,7 @@ Result<std::vector<ResponseAction>> BuildChecklist(const GraphReader& reader, co
       default:
         break;
     }
-    if (last && last->edge == EdgeKind::kModified) modified[r] = last;
+    if (last && last->edge == EdgeKind::kModified && !IsExposureKind(r.kind)) modified[r] = last;  // exposures: below
   }
 
   // Keys.
@@ -333,6 +333,7 @@ Result<std::vector<ResponseAction>> BuildChecklist(const GraphReader& reader, co
     item.text += flagged ? " (listed as Tor exit / threat)" : " (acting IP of the finding)";
     out.push_back(std::move(item));
   }
+  AppendExposureActions(inv.exposures, &out);
   return out;
 }
 
@@ -385,6 +386,7 @@ Result<Investigation> Investigate(const GraphReader& reader, const EntityRef& st
   bopts.window = inv.window;
   bopts.scope = options.scope;
   GUMSHOE_ASSIGN_OR_RETURN(inv.blast, BlastRadius(reader, start, bopts));
+  GUMSHOE_ASSIGN_OR_RETURN(inv.exposures, CollectExposures(reader, ExposureActors(inv.blast), inv.window));
 
   IndicatorOptions iopts = options.indicators;
   iopts.window = inv.window;
@@ -564,6 +566,8 @@ std::string Investigation::ToText(const std::function<std::string(std::string_vi
     line("  " + esc(a.text) + " by " + ref(a.actor) + " at " + FormatTime(a.time) +
          (a.evidence.empty() ? "" : "  [" + esc(a.evidence) + "]"));
   if (blast.attempts_omitted > 0) line("  +" + std::to_string(blast.attempts_omitted) + " more attempts");
+  line("");
+  out += ExposuresText(exposures, esc);
   line("");
   line("INDICATORS");
   for (const IndicatorsResult& r : indicators) {

@@ -323,6 +323,12 @@ Result<std::string> NormalizeKey(EntityKind kind, std::string_view raw) {
     case EntityKind::kS3Bucket:
     case EntityKind::kRdsInstance:
     case EntityKind::kAwsService:
+    case EntityKind::kSecurityGroup:
+    case EntityKind::kEbsSnapshot:
+    case EntityKind::kAmi:
+    case EntityKind::kRdsSnapshot:
+    case EntityKind::kFlowLog:
+    case EntityKind::kSsmCommand:
       return Lower(s);
     case EntityKind::kDomain: {
       std::string d = Lower(s);
@@ -365,13 +371,30 @@ std::optional<EntityKind> GuessKind(std::string_view t) {
     if (service == "eks") return EntityKind::kEksCluster;
     if (service == "guardduty") return EntityKind::kFinding;
     if (service == "ec2" && res.rfind("instance/", 0) == 0) return EntityKind::kEc2Instance;
-    if (service == "rds") return EntityKind::kRdsInstance;
-    return std::nullopt;
+    if (service == "ec2" && res.rfind("security-group/", 0) == 0) return EntityKind::kSecurityGroup;
+    if (service == "ec2" && res.rfind("snapshot/", 0) == 0) return EntityKind::kEbsSnapshot;
+    if (service == "ec2" && res.rfind("image/", 0) == 0) return EntityKind::kAmi;
+    if (service == "ec2" && res.rfind("vpc-flow-log/", 0) == 0) return EntityKind::kFlowLog;
+    if (service == "rds")
+      return res.rfind("snapshot:", 0) == 0 || res.rfind("cluster-snapshot:", 0) == 0 ? EntityKind::kRdsSnapshot
+                                                                                   : EntityKind::kRdsInstance;
+    if (service == "secretsmanager") return EntityKind::kSecret;
+    if (service == "ssm" && res.rfind("parameter/", 0) == 0) return EntityKind::kSsmParameter;
+    if (service == "kms") return EntityKind::kKmsKey;
+    if (service == "cloudtrail" && res.rfind("trail/", 0) == 0) return EntityKind::kCloudTrailTrail;
+    if (service == "ecr" && res.rfind("repository/", 0) == 0) return EntityKind::kEcrRepository;
+    if (service == "ecs" && res.rfind("task/", 0) == 0) return EntityKind::kEcsTask;
+    if (service == "config" && res.rfind("config-recorder/", 0) == 0) return EntityKind::kConfigRecorder;
+    return EntityKind::kAwsResource;  // any other ARN: the generic resource
   }
   if (t.size() == 20 && (t.rfind("AKIA", 0) == 0 || t.rfind("ASIA", 0) == 0)) return EntityKind::kAccessKey;
   if (t.rfind("i-", 0) == 0 && t.size() >= 10 && std::all_of(t.begin() + 2, t.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
     return EntityKind::kEc2Instance;
   if (t.rfind("eni-", 0) == 0) return EntityKind::kNetworkInterface;
+  if (t.rfind("sg-", 0) == 0) return EntityKind::kSecurityGroup;
+  if (t.rfind("snap-", 0) == 0) return EntityKind::kEbsSnapshot;
+  if (t.rfind("ami-", 0) == 0) return EntityKind::kAmi;
+  if (t.rfind("fl-", 0) == 0) return EntityKind::kFlowLog;
   if (ParseIp(t)) return EntityKind::kIpAddress;
   if (t.find('/') != std::string_view::npos && NormalizeKey(EntityKind::kIpNetwork, t).ok()) return EntityKind::kIpNetwork;
   if (t.size() == 12 && std::all_of(t.begin(), t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
@@ -400,6 +423,12 @@ std::vector<EntityRef> CandidateRefs(std::string_view text) {
     if (*kind == EntityKind::kS3Bucket && text.rfind("arn:aws:s3:::", 0) == 0) {
       std::string_view bucket = text.substr(13);
       add(*kind, bucket.substr(0, bucket.find('/')));
+    } else if (text.rfind("arn:", 0) == 0 &&
+               (*kind == EntityKind::kSecurityGroup || *kind == EntityKind::kEbsSnapshot || *kind == EntityKind::kAmi ||
+                *kind == EntityKind::kFlowLog || *kind == EntityKind::kEc2Instance)) {
+      add(*kind, text.substr(text.rfind('/') + 1));  // arn:aws:ec2:<region>:<acct>:<type>/<id>: the ID
+    } else if (*kind == EntityKind::kRdsSnapshot) {
+      add(*kind, text.substr(text.rfind(':') + 1));  // arn:aws:rds:<region>:<acct>:snapshot:<id>
     } else if (*kind == EntityKind::kFinding && text.rfind("/finding/") != std::string_view::npos) {
       add(*kind, text.substr(text.rfind("/finding/") + 9));
     } else {
@@ -451,6 +480,24 @@ std::string ShortName(const EntityRef& ref) {
       return k.size() > 12 ? k.substr(0, 12) + "…" : k;
     case EntityKind::kUserAgent:
       return k.size() > 40 ? k.substr(0, 40) + "…" : k;
+    case EntityKind::kSecret: {
+      auto p = k.find(":secret:");
+      return p == std::string::npos ? k : k.substr(p + 8);
+    }
+    case EntityKind::kSsmParameter: {
+      auto p = k.find(":parameter/");
+      return p == std::string::npos ? k : "/" + k.substr(p + 11);
+    }
+    case EntityKind::kKmsKey:
+    case EntityKind::kCloudTrailTrail:
+    case EntityKind::kConfigRecorder:
+    case EntityKind::kEcrRepository:
+    case EntityKind::kEcsTask: {
+      // arn:aws:<service>:<region>:<acct>:<type>/<name>: the name
+      auto p = k.rfind(':');
+      auto slash = p == std::string::npos ? std::string::npos : k.find('/', p);
+      return slash == std::string::npos || slash + 1 >= k.size() ? k : k.substr(slash + 1);
+    }
     default:
       return k;
   }

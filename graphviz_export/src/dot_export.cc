@@ -60,6 +60,21 @@ constexpr KindStyle kKindStyles[] = {
     {EntityKind::kIdentityProvider, "pentagon", "", "#bcbddc", "#4a4a8c"},
     {EntityKind::kApiCall, "box", "", "#f0f0f0", "#555555"},
     {EntityKind::kIpNetwork, "doublecircle", "", "#d4edc9", "#1b5e20"},
+    {EntityKind::kAwsResource, "tripleoctagon", "", "#f5f5f5", "#424242"},
+    {EntityKind::kSecret, "doubleoctagon", "", "#ffd54f", "#8d6e00"},
+    {EntityKind::kSsmParameter, "parallelogram", "", "#ffecb3", "#8a6d00"},
+    {EntityKind::kKmsKey, "Msquare", "", "#fff59d", "#827717"},
+    {EntityKind::kSecurityGroup, "trapezium", "", "#c8e6c9", "#33691e"},
+    {EntityKind::kEbsSnapshot, "egg", "", "#d7ccc8", "#4e342e"},
+    {EntityKind::kAmi, "invtriangle", "", "#ffccbc", "#bf360c"},
+    {EntityKind::kRdsSnapshot, "Mcircle", "", "#bcaaa4", "#3e2723"},
+    {EntityKind::kCloudTrailTrail, "triangle", "", "#b3e5fc", "#01579b"},
+    {EntityKind::kFlowLog, "larrow", "", "#b2dfdb", "#004d40"},
+    {EntityKind::kGuardDutyDetector, "star", "", "#ef9a9a", "#880e4f"},
+    {EntityKind::kConfigRecorder, "square", "", "#cfd8dc", "#263238"},
+    {EntityKind::kSsmCommand, "signature", "", "#ffe0b2", "#e65100"},
+    {EntityKind::kEcsTask, "circle", "", "#ffcc80", "#ef6c00"},
+    {EntityKind::kEcrRepository, "terminator", "", "#80cbc4", "#00695c"},
 };
 constexpr KindStyle kUnknownStyle = {EntityKind::kAccount, "box", ",dashed", "#ffffff", "#000000"};
 

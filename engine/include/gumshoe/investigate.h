@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "gumshoe/blast_radius.h"
+#include "gumshoe/exposures.h"
 #include "gumshoe/finding_groups.h"
 #include "gumshoe/indicators.h"
 #include "gumshoe/lineage.h"
@@ -87,6 +88,7 @@ struct Investigation {
   std::vector<InvolvedEntity> involved;       // footholds first
   std::vector<CredentialLineage> lineages;
   BlastRadiusResult blast;
+  ExposureReport exposures;                   // resources the blast radius's actors exposed (exposures.h)
   std::vector<IndicatorsResult> indicators;   // principals involved, foothold principals, lineage roots
   std::optional<FindingGroup> group;          // the finding's group (or the start's findings' group)
   std::vector<FindingInfo> related;           // other findings naming the involved entities or in the group

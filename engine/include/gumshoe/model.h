@@ -46,6 +46,22 @@ enum class EntityKind : uint8_t {
   kApiCall = 21,          // <eventSource>:<eventName>, e.g. iam.amazonaws.com:CreateUser
   kIpNetwork = 22,        // IP network in CIDR notation, canonical (host bits zero, RFC 5952 for IPv6):
                           //   203.0.113.0/24; 0.0.0.0/0 and ::/0 stand for the internet
+  // Resources an attacker touches (issue 22; see ingest/src/cloudtrail/resources.h):
+  kAwsResource = 23,      // any other resource: its ARN as logged (attrs type, service)
+  kSecret = 24,           // Secrets Manager secret: its ARN, or the name as given (attr name)
+  kSsmParameter = 25,     // arn:aws:ssm:<region>:<acct>:parameter/<name without leading slash>
+  kKmsKey = 26,           // arn:aws:kms:<region>:<acct>:key/<id> (or .../alias/<name>)
+  kSecurityGroup = 27,    // sg-..., lower case
+  kEbsSnapshot = 28,      // snap-..., lower case
+  kAmi = 29,              // ami-..., lower case
+  kRdsSnapshot = 30,      // DB (cluster) snapshot identifier, lower case
+  kCloudTrailTrail = 31,  // arn:aws:cloudtrail:<region>:<acct>:trail/<name>
+  kFlowLog = 32,          // fl-..., lower case
+  kGuardDutyDetector = 33,// detector ID as logged
+  kConfigRecorder = 34,   // arn:aws:config:<region>:<acct>:config-recorder/<name>
+  kSsmCommand = 35,       // SSM command ID (a UUID), lower case
+  kEcsTask = 36,          // task ARN
+  kEcrRepository = 37,    // arn:aws:ecr:<region>:<acct>:repository/<name>
 };
 inline constexpr EntityKind kAllEntityKinds[] = {
     EntityKind::kAccount,       EntityKind::kIamUser,          EntityKind::kIamRole,
@@ -55,7 +71,12 @@ inline constexpr EntityKind kAllEntityKinds[] = {
     EntityKind::kUserAgent,     EntityKind::kDomain,           EntityKind::kFinding,
     EntityKind::kAwsService,    EntityKind::kLambdaFunction,   EntityKind::kEksCluster,
     EntityKind::kThreatList,    EntityKind::kIdentityProvider, EntityKind::kApiCall,
-    EntityKind::kIpNetwork};
+    EntityKind::kIpNetwork,     EntityKind::kAwsResource,      EntityKind::kSecret,
+    EntityKind::kSsmParameter,  EntityKind::kKmsKey,           EntityKind::kSecurityGroup,
+    EntityKind::kEbsSnapshot,   EntityKind::kAmi,              EntityKind::kRdsSnapshot,
+    EntityKind::kCloudTrailTrail, EntityKind::kFlowLog,        EntityKind::kGuardDutyDetector,
+    EntityKind::kConfigRecorder, EntityKind::kSsmCommand,      EntityKind::kEcsTask,
+    EntityKind::kEcrRepository};
 
 // Edge kinds. Every edge is directed src -> dst; the meaning of each:
 enum class EdgeKind : uint8_t {
@@ -96,6 +117,30 @@ enum class EdgeKind : uint8_t {
   kConsoleLogin = 27,      // principal -> account it signed in to (success/failure, MFA counters)
   kSessionOnInstance = 28, // role_session -> ec2_instance whose profile it is (session name = instance ID)
   kSameEvent = 29,         // role_session/key -> counterpart in another account (sharedEventID)
+  // Resources (issue 22). read/wrote/created/deleted/modified above also go from
+  // an actor to these kinds; only successful calls make them (failed: attempted).
+  kSharedWith = 30,        // snapshot/AMI/bucket/secret/key/function -> account it was shared with
+                           //   (account "all": public); counters add/remove, by event
+  kUnshared = 31,          // resource -> account whose share was removed (time: the removal)
+  kOpenedTo = 32,          // security_group -> ip_network a rule allows (counters "tcp/22-22", ingress/egress)
+  kClosedTo = 33,          // security_group -> ip_network whose rule was revoked
+  kGuards = 34,            // security_group -> ec2_instance launched in it (RunInstances)
+  kCodeChanged = 35,       // actor -> lambda_function whose code, layers or configuration it changed
+  kInvoked = 36,           // actor -> lambda_function it invoked
+  kRunsAs = 37,            // lambda_function/ecs_task -> iam_role it runs as (execution / task role)
+  kUsedKey = 38,           // actor -> kms_key it decrypted or generated data keys with
+  kGrantedTo = 39,         // kms_key -> principal or account a grant or key policy gives use of it
+  kDisabled = 40,          // actor -> trail/flow_log/detector/recorder/kms_key it stopped, deleted,
+                           //   disabled or narrowed: evidence missing from this time on
+  kEnabled = 41,           // actor -> trail/recorder/detector it started again (end of a gap)
+  kExecutedOn = 42,        // ssm_command (SendCommand) or actor (StartSession) -> ec2_instance
+  kRan = 43,               // actor -> ecs_task it started (RunTask)
+  kPulled = 44,            // actor -> ecr_repository it pulled an image from
+  kPushed = 45,            // actor -> ecr_repository it pushed an image to
+  kAttempted = 46,         // actor -> resource of the kinds above: calls that failed (op:, error: counters)
+  kDescribed = 47,         // actor -> resource whose metadata it only looked at (Describe*, List*, ...)
+  kPolicyAttached = 48,    // IAM user/role (account: a group) -> managed policy (aws_resource) attached to it;
+                           //   counters attach/detach by event name
 };
 inline constexpr EdgeKind kAllEdgeKinds[] = {
     EdgeKind::kAssumedRole,  EdgeKind::kMinted,        EdgeKind::kAuthenticatedWith,
@@ -107,7 +152,13 @@ inline constexpr EdgeKind kAllEdgeKinds[] = {
     EdgeKind::kHasInterface, EdgeKind::kAssignedIp,    EdgeKind::kCredentialOf,
     EdgeKind::kDeleted,      EdgeKind::kCalledApi,     EdgeKind::kListedIn,
     EdgeKind::kFederatedBy,  EdgeKind::kDbAction,      EdgeKind::kConsoleLogin,
-    EdgeKind::kSessionOnInstance, EdgeKind::kSameEvent};
+    EdgeKind::kSessionOnInstance, EdgeKind::kSameEvent, EdgeKind::kSharedWith,
+    EdgeKind::kUnshared,     EdgeKind::kOpenedTo,      EdgeKind::kClosedTo,
+    EdgeKind::kGuards,       EdgeKind::kCodeChanged,   EdgeKind::kInvoked,
+    EdgeKind::kRunsAs,       EdgeKind::kUsedKey,       EdgeKind::kGrantedTo,
+    EdgeKind::kDisabled,     EdgeKind::kEnabled,       EdgeKind::kExecutedOn,
+    EdgeKind::kRan,          EdgeKind::kPulled,        EdgeKind::kPushed,
+    EdgeKind::kAttempted,    EdgeKind::kDescribed,     EdgeKind::kPolicyAttached};
 
 std::string_view EntityKindName(EntityKind kind);   // "iam_user"
 std::string_view EntityKindLabel(EntityKind kind);  // "IAM user"

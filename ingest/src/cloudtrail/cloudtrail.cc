@@ -21,6 +21,7 @@
 #include "cloudtrail/event_table.h"
 #include "cloudtrail/iam_changes.h"
 #include "gumshoe/edge_counters.h"
+#include "cloudtrail/resources.h"
 #include "gumshoe/normalize.h"
 #include "gumshoe/time_util.h"
 #include "ingestor.h"
@@ -211,7 +212,10 @@ class Record {
   void S3Exposure();
   void RdsInstance();
   void RdsSnapshot();
-  void RdsSnapshotShare();
+  cloudtrail::Call ResourceCall() {
+    target_account_ = TargetAccount();
+    return cloudtrail::Call{r_, ctx_, d_, t_, event_id_, outcome_, name_, source_name_, region_, target_account_, *actor_};
+  }
   void DefenseEvasion();
   void KeepIamChange();
   std::optional<std::string> BucketName();
@@ -225,7 +229,8 @@ class Record {
   std::string evidence_;
   int outcome_ = 1;
   std::string_view name_, event_id_;  // event_id_: the evidence ref
-  std::string caller_account_, recipient_account_, region_;
+  std::string caller_account_, recipient_account_, region_, target_account_;
+  std::string_view source_name_;
   std::string_view identity_type_;
   std::optional<EntityRef> actor_, actor_key_, source_;  // source_: ip_address or aws_service
   std::optional<EntityRef> api_;
@@ -472,6 +477,7 @@ void Record::Process() {
   auto name = Str(Member(r_, "eventName"));
   if (!src) ctx_.Anomaly("missing_eventSource");
   std::string_view source = src ? Bounded(*src, kMaxNameBytes) : std::string_view("unknown");
+  source_name_ = source;
   name_ = Bounded(*name, kMaxNameBytes);
   if (name->size() > kMaxNameBytes || (src && src->size() > kMaxNameBytes)) ctx_.Anomaly("oversized_field");
   if (auto region = Str(Member(r_, "awsRegion"))) region_ = std::string(Bounded(*region, 64));
@@ -483,7 +489,11 @@ void Record::Process() {
   if (outcome_ > 0 && source == "iam.amazonaws.com" && cloudtrail::IsIamPermissionChange(name_)) KeepIamChange();
   const EventInfo* info = cloudtrail::LookupEvent(source, name_);
   if (api_ && info != nullptr) d_.AddTag(*api_, cloudtrail::EventActionName(info->action), t_);
-  if (info != nullptr) HandleEvent(*info);
+  if (info != nullptr) {
+    HandleEvent(*info);
+  } else if (actor_) {
+    cloudtrail::GenericResources(ResourceCall());  // any resource the table does not know
+  }
 }
 
 void Record::HandleEvent(const EventInfo& info) {
@@ -491,8 +501,15 @@ void Record::HandleEvent(const EventInfo& info) {
     ctx_.Anomaly("event_without_actor");
     return;
   }
+  if (cloudtrail::IsResourceAction(info.action)) {
+    cloudtrail::HandleResourceEvent(ResourceCall(), info.action);
+    return;
+  }
   switch (info.action) {
-    case EventAction::kMintCredentials: Mint(); break;
+    case EventAction::kMintCredentials:
+      Mint();
+      cloudtrail::AfterTableEvent(ResourceCall(), info.action);  // the role named, even when no session came back
+      break;
     case EventAction::kCreateUser: CreateUser(); break;
     case EventAction::kCreateAccessKey: CreateAccessKey(); break;
     case EventAction::kLoginProfile: UserTarget(EdgeKind::kModified, Req("userName"), true); break;
@@ -506,10 +523,16 @@ void Record::HandleEvent(const EventInfo& info) {
       }
       break;
     }
-    case EventAction::kModifyRole:
-    case EventAction::kRolePolicy: RoleTarget(EdgeKind::kModified, Req("roleName")); break;
+    case EventAction::kModifyRole: RoleTarget(EdgeKind::kModified, Req("roleName")); break;
+    case EventAction::kRolePolicy:
+      RoleTarget(EdgeKind::kModified, Req("roleName"));
+      cloudtrail::AfterTableEvent(ResourceCall(), info.action);  // the managed policy attached
+      break;
     case EventAction::kDeleteRole: RoleTarget(EdgeKind::kDeleted, Req("roleName")); break;
     case EventAction::kUserPolicy:
+      UserTarget(EdgeKind::kModified, Req("userName"), false);
+      cloudtrail::AfterTableEvent(ResourceCall(), info.action);  // the managed policy attached
+      break;
     case EventAction::kAddUserToGroup: UserTarget(EdgeKind::kModified, Req("userName"), false); break;
     case EventAction::kDeleteUser: UserTarget(EdgeKind::kDeleted, Req("userName"), false); break;
     case EventAction::kGroupPolicy: {
@@ -518,19 +541,35 @@ void Record::HandleEvent(const EventInfo& info) {
         s.counters[Counter("op:", name_)] += 1;
         if (auto g = Name(Req("groupName"), "groupName")) s.counters[Counter("group:", *g)] += 1;
       }
+      cloudtrail::AfterTableEvent(ResourceCall(), info.action);  // the managed policy attached
       break;
     }
     case EventAction::kDeleteAccessKey: AccessKeyChange(false); break;
     case EventAction::kUpdateAccessKey: AccessKeyChange(true); break;
     case EventAction::kConsoleLogin: ConsoleLogin(); break;
     case EventAction::kRunInstances: RunInstances(); break;
-    case EventAction::kS3Read: S3Data(EdgeKind::kRead); break;
-    case EventAction::kS3Write: S3Data(EdgeKind::kWrote); break;
-    case EventAction::kS3Exposure: S3Exposure(); break;
+    case EventAction::kS3Read:
+      S3Data(EdgeKind::kRead);
+      cloudtrail::AfterTableEvent(ResourceCall(), info.action);  // the SSE-KMS key of resources[]
+      break;
+    case EventAction::kS3Write:
+      S3Data(EdgeKind::kWrote);
+      cloudtrail::AfterTableEvent(ResourceCall(), info.action);
+      break;
+    case EventAction::kS3Exposure:
+      S3Exposure();
+      cloudtrail::AfterTableEvent(ResourceCall(), info.action);
+      break;
     case EventAction::kRdsInstance: RdsInstance(); break;
-    case EventAction::kRdsSnapshot: RdsSnapshot(); break;
-    case EventAction::kRdsSnapshotShare: RdsSnapshotShare(); break;
-    case EventAction::kDefenseEvasion: DefenseEvasion(); break;
+    case EventAction::kRdsSnapshot:
+      RdsSnapshot();
+      cloudtrail::AfterTableEvent(ResourceCall(), info.action);
+      break;
+    case EventAction::kDefenseEvasion:
+      DefenseEvasion();
+      cloudtrail::AfterTableEvent(ResourceCall(), info.action);
+      break;
+    default: break;  // resource actions: above
   }
 }
 
@@ -782,6 +821,7 @@ void Record::RunInstances() {
     if (!profile) profile = req_profile;
     if (profile) Attr(*inst, "instance_profile", *profile);
     if (owner) d_.AddEdge(*inst, EdgeKind::kInAccount, *owner, Obs(0));
+    cloudtrail::InstanceSecurityGroups(ResourceCall(), item, *inst);
     if (auto ip = Str(Member(item, "privateIpAddress")))
       if (auto addr = Ref(EntityKind::kIpAddress, *ip, "privateIpAddress"))
         d_.AddEdge(*inst, EdgeKind::kAssignedIp, *addr, Obs(0));
@@ -1023,37 +1063,6 @@ void Record::RdsSnapshot() {
   for (const char* field : {"dBSnapshotIdentifier", "targetDBSnapshotIdentifier", "dBClusterSnapshotIdentifier",
                             "targetDBClusterSnapshotIdentifier"})
     if (auto snap = Name(Req(field), "snapshot")) s.counters[Counter("snapshot:", *snap)] += 1;
-}
-
-void Record::RdsSnapshotShare() {
-  auto attr = Str(Req("attributeName"));
-  std::optional<std::string_view> snap = Name(Req("dBSnapshotIdentifier"), "snapshot");
-  if (!snap) snap = Name(Req("dBClusterSnapshotIdentifier"), "snapshot");
-  if (api_) {
-    // A share is a permission change on the snapshot; who it was shared with:
-    const JsonValue* add = Arr(Req("valuesToAdd"));
-    if (add == nullptr || !attr || *attr != "restore") return;
-    size_t n = 0;
-    for (const JsonValue& v : add->GetArray()) {
-      if (++n > kMaxShareTargets) {
-        ctx_.Anomaly("too_many_share_targets");
-        break;
-      }
-      auto who = Str(&v);
-      if (!who) continue;
-      if (*who == "all") {
-        d_.AddTag(*actor_, "shared_snapshot_publicly", t_);
-        d_.AddEdge(*actor_, EdgeKind::kCalledApi, *api_, Obs(0)).counters["public_share"] += 1;
-        continue;
-      }
-      if (auto acct = Ref(EntityKind::kAccount, *who, "valuesToAdd")) {
-        EdgeStats& s = d_.AddEdge(*actor_, EdgeKind::kModified, *acct, Obs());
-        s.counters[Counter("op:", name_)] += 1;
-        if (snap) s.counters[Counter("snapshot:", *snap)] += 1;
-        if (*who != TargetAccount()) d_.AddTag(*acct, "snapshot_shared_to", t_);
-      }
-    }
-  }
 }
 
 void Record::DefenseEvasion() {
