@@ -35,6 +35,15 @@ struct Golden {
 };
 
 const EntityRef kAcct{EntityKind::kAccount, "111122223333"};
+const EntityRef kOther{EntityKind::kAccount, "444455556666"};
+const EntityRef kSnap{EntityKind::kEbsSnapshot, "snap-0abc0000000000001"};
+const EntityRef kSg{EntityKind::kSecurityGroup, "sg-0abc0000000000001"};
+const EntityRef kFn{EntityKind::kLambdaFunction, "arn:aws:lambda:us-east-1:111122223333:function:exfil"};
+const EntityRef kKms{EntityKind::kKmsKey, "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"};
+const EntityRef kTrail{EntityKind::kCloudTrailTrail, "arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail"};
+const EntityRef kRepo{EntityKind::kEcrRepository, "arn:aws:ecr:us-east-1:111122223333:repository/web"};
+const EntityRef kSecretRef{EntityKind::kSecret,
+                           "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-password-AbCdEf"};
 
 }  // namespace
 
@@ -114,6 +123,54 @@ TEST_CASE("EdgeText: one fixture edge per kind reads true of its event", "[engin
        "the two accounts' copies of one AssumeRole (sharedEventID)",
        "role session deploy/ci-run-42 is the same event's counterpart of role session deploy/ci-run-42 in another "
        "account"},
+      {EdgeKind::kSharedWith, kSnap, kOther, "ModifySnapshotAttribute createVolumePermission add userId 444455556666",
+       "EBS snapshot snap-0abc0000000000001 was shared with account 444455556666"},
+      {EdgeKind::kUnshared, kSnap, kOther, "ModifySnapshotAttribute createVolumePermission remove userId 444455556666",
+       "EBS snapshot snap-0abc0000000000001 stopped being shared with account 444455556666"},
+      {EdgeKind::kOpenedTo, kSg, EntityRef{EntityKind::kIpNetwork, "0.0.0.0/0"},
+       "AuthorizeSecurityGroupIngress groupId sg-0abc0000000000001 ipRanges cidrIp 0.0.0.0/0 tcp 22",
+       "security group sg-0abc0000000000001 was given a rule allowing traffic with IP network 0.0.0.0/0"},
+      {EdgeKind::kClosedTo, kSg, EntityRef{EntityKind::kIpNetwork, "0.0.0.0/0"},
+       "RevokeSecurityGroupIngress groupId sg-0abc0000000000001 cidrIp 0.0.0.0/0",
+       "security group sg-0abc0000000000001 had its rule for IP network 0.0.0.0/0 revoked"},
+      {EdgeKind::kGuards, kSg, Instance("i-0abc0000000000001"),
+       "RunInstances groupSet.items[0].groupId sg-0abc0000000000001, instanceId i-0abc0000000000001",
+       "security group sg-0abc0000000000001 was attached to EC2 instance i-0abc0000000000001 at launch"},
+      {EdgeKind::kCodeChanged, User("ci-deploy"), kFn, "UpdateFunctionCode20150331v2 functionName exfil",
+       "ci-deploy changed the code or configuration of Lambda function exfil"},
+      {EdgeKind::kInvoked, User("ci-deploy"), kFn, "Invoke (data event) functionName exfil",
+       "ci-deploy invoked Lambda function exfil"},
+      {EdgeKind::kRunsAs, kFn, Role("lambda-exec"), "CreateFunction20150331 role .../role/lambda-exec",
+       "Lambda function exfil runs as IAM role lambda-exec"},
+      {EdgeKind::kUsedKey, User("ci-deploy"), kKms, "Decrypt resources[0].ARN .../key/1234abcd-...",
+       "ci-deploy used KMS key 1234abcd-12ab-34cd-56ef-1234567890ab to decrypt data or make data keys"},
+      {EdgeKind::kGrantedTo, kKms, kOther, "CreateGrant granteePrincipal arn:aws:iam::444455556666:root",
+       "KMS key 1234abcd-12ab-34cd-56ef-1234567890ab was granted for use by account 444455556666"},
+      {EdgeKind::kDisabled, User("ci-deploy"), kTrail, "StopLogging name .../trail/org-trail",
+       "ci-deploy stopped, deleted, disabled or narrowed CloudTrail trail org-trail"},
+      {EdgeKind::kEnabled, User("ci-deploy"), kTrail, "StartLogging name .../trail/org-trail",
+       "ci-deploy started CloudTrail trail org-trail again"},
+      {EdgeKind::kExecutedOn, EntityRef{EntityKind::kSsmCommand, "5a1e0d6c-7b8f-4c3e-9f21-0d9b8a7c6e5f"},
+       Instance("i-0abc0000000000001"), "SendCommand instanceIds [i-0abc0000000000001], commandId 5a1e0d6c-...",
+       "5a1e0d6c-7b8f-4c3e-9f21-0d9b8a7c6e5f reached EC2 instance i-0abc0000000000001 through SSM (a command or a "
+       "session)"},
+      {EdgeKind::kRan, User("ci-deploy"),
+       EntityRef{EntityKind::kEcsTask, "arn:aws:ecs:us-east-1:111122223333:task/prod/0a1b2c3d4e5f"},
+       "RunTask responseElements.tasks[0].taskArn .../task/prod/0a1b2c3d4e5f",
+       "ci-deploy started ECS task prod/0a1b2c3d4e5f"},
+      {EdgeKind::kPulled, User("ci-deploy"), kRepo, "BatchGetImage repositoryName web",
+       "ci-deploy pulled an image from ECR repository web"},
+      {EdgeKind::kPushed, User("ci-deploy"), kRepo, "PutImage repositoryName web",
+       "ci-deploy pushed an image to ECR repository web"},
+      {EdgeKind::kAttempted, User("ci-deploy"), kSecretRef, "GetSecretValue errorCode AccessDenied",
+       "ci-deploy tried to act on secret prod/db-password-AbCdEf"},
+      {EdgeKind::kDescribed, User("ci-deploy"), kSecretRef, "DescribeSecret secretId prod/db-password",
+       "ci-deploy looked at the metadata of secret prod/db-password-AbCdEf"},
+      {EdgeKind::kPolicyAttached, User("ci-deploy"),
+       EntityRef{EntityKind::kAwsResource, "arn:aws:iam::aws:policy/AdministratorAccess"},
+       "AttachUserPolicy userName ci-deploy policyArn arn:aws:iam::aws:policy/AdministratorAccess",
+       "AWS resource arn:aws:iam::aws:policy/AdministratorAccess was attached to or detached from IAM user "
+       "ci-deploy"},
   };
   std::set<EdgeKind> covered;
   for (const Golden& g : goldens) {

@@ -74,6 +74,10 @@ TEST_CASE("Dataset stratus-detonation-logs: each technique's actor, target and o
   CHECK(stats.duplicates == 0);
   CHECK(stats.records_by_source == std::map<std::string, uint64_t>{{"cloudtrail", 310}});
   CHECK(stats.anomalies["cloudtrail.leading_zero_ip"] == 107);
+  // batch-retrieve-secrets: five BatchGetSecretValue by filters (tag-key
+  // StratusRedTeam), no secretIdList: which secrets were read is not logged.
+  CHECK(stats.anomalies["cloudtrail.secret_read_by_filter"] == 5);
+  CHECK(stats.anomalies.size() == 2);
   CHECK(stats.skipped_files.size() == 1);  // SOURCE.md
 
   SECTION("cloudtrail-stop: christophe stopped trail ...-buykxbqejv, and it succeeded") {
@@ -129,12 +133,21 @@ TEST_CASE("Dataset stratus-detonation-logs: each technique's actor, target and o
   }
 
   SECTION("rds-share-snapshot: snapshot 'exfiltration' shared with account 503161813013") {
-    // ModifyDBSnapshotAttribute, attributeName restore, valuesToAdd [503161813013].
-    auto e = FindEdge(store, User("171471557522", "christophe"), EdgeKind::kModified, Account("503161813013"));
+    // fef2bf02, 2024-08-01T12:38:06Z, ModifyDBSnapshotAttribute, attributeName
+    // restore, dBSnapshotIdentifier exfiltration, valuesToAdd [503161813013],
+    // recipientAccountId 171471557522, no errorCode.
+    const EntityRef snap{EntityKind::kRdsSnapshot, "exfiltration"};
+    auto share = FindEdge(store, snap, EdgeKind::kSharedWith, Account("503161813013"));
+    REQUIRE(share);
+    CHECK(share->success == 1);
+    CHECK(share->first_evidence.ref == "cloudtrail:fef2bf02-bbea-4d0f-a91c-e6ccfe3fba46");
+    CHECK(FormatTime(share->first_seen) == "2024-08-01T12:38:06Z");
+    auto e = FindEdge(store, User("171471557522", "christophe"), EdgeKind::kModified, snap);
     REQUIRE(e);
     CHECK(e->success == 1);
     CHECK(CounterOf(*e, "op:ModifyDBSnapshotAttribute") == 1);
-    CHECK(CounterOf(*e, "snapshot:exfiltration") == 1);
+    CHECK(CounterOf(*e, "share:503161813013") == 1);
+    CHECK(FindEdge(store, snap, EdgeKind::kInAccount, Account("171471557522")));
   }
 
   SECTION("secretsmanager-retrieve-secrets: ListSecrets then 20 GetSecretValue, all succeeded") {
@@ -147,6 +160,17 @@ TEST_CASE("Dataset stratus-detonation-logs: each technique's actor, target and o
     auto list = FindEdge(store, actor, EdgeKind::kCalledApi, Api("secretsmanager.amazonaws.com", "ListSecrets"));
     REQUIRE(list);
     CHECK(list->count == 1);
+    // 20 distinct secretIds (ARNs, region cn-centraleast-1r), one read each;
+    // ...-secret-0-28bajb by bd52f504 at 2024-07-31T12:36:51Z.
+    CHECK(CountOut(store, actor, EdgeKind::kRead) == 20);
+    auto first = FindEdge(store, actor, EdgeKind::kRead,
+                          {EntityKind::kSecret,
+                           "arn:aws:secretsmanager:cn-centraleast-1r:903144391865:secret:stratus-red-team-retrieve-"
+                           "secret-0-28bajb"});
+    REQUIRE(first);
+    CHECK(first->success == 1);
+    CHECK(first->first_evidence.ref == "cloudtrail:bd52f504-dd75-46cb-a14e-e447612ea736");
+    CHECK(FormatTime(first->first_seen) == "2024-07-31T12:36:51Z");
   }
 
   SECTION("ec2-get-password-data: 30 attempts, every one Client.UnauthorizedOperation") {
@@ -175,21 +199,42 @@ TEST_CASE("Dataset stratus-detonation-logs: each technique's actor, target and o
     CHECK(CountOut(store, session, EdgeKind::kDeleted) == 0);
   }
 
-  SECTION("EBS snapshot share, AMI share and port-22 ingress: each call is on its actor's api edge") {
+  SECTION("EBS snapshot share, AMI share and port-22 ingress: the resource, its share or rule, and the call") {
     auto ebs = FindEdge(store, User("756680937392", "christophe"), EdgeKind::kCalledApi,
                         Api("ec2.amazonaws.com", "ModifySnapshotAttribute"));
     REQUIRE(ebs);
     CHECK(ebs->success == 1);
     CHECK(ebs->first_evidence.ref == "cloudtrail:6897ff63-d738-445c-9e86-43e5b1f8e12f");
+    // createVolumePermission.add.items[0].userId 098797384747 on snap-041993b54a9b3af6f.
+    auto snap_share = FindEdge(store, {EntityKind::kEbsSnapshot, "snap-041993b54a9b3af6f"}, EdgeKind::kSharedWith,
+                               Account("098797384747"));
+    REQUIRE(snap_share);
+    CHECK(snap_share->first_evidence.ref == "cloudtrail:6897ff63-d738-445c-9e86-43e5b1f8e12f");
     auto ami = FindEdge(store, User("118238665043", "christophe"), EdgeKind::kCalledApi,
                         Api("ec2.amazonaws.com", "ModifyImageAttribute"));
     REQUIRE(ami);
     CHECK(ami->first_evidence.ref == "cloudtrail:1f00bcfa-e050-4c2e-b99b-768ebe3a3dd3");
+    // imageId ami-de1fbCab6ccB03e6D (mixed case in the record, keyed lower
+    // case), launchPermission.add.items[0].userId 846424999548.
+    auto ami_share =
+        FindEdge(store, {EntityKind::kAmi, "ami-de1fbcab6ccb03e6d"}, EdgeKind::kSharedWith, Account("846424999548"));
+    REQUIRE(ami_share);
+    CHECK(ami_share->first_evidence.ref == "cloudtrail:1f00bcfa-e050-4c2e-b99b-768ebe3a3dd3");
     auto sg = FindEdge(store, User("032092706103", "christophe"), EdgeKind::kCalledApi,
                        Api("ec2.amazonaws.com", "AuthorizeSecurityGroupIngress"));
     REQUIRE(sg);
     CHECK(sg->success == 1);
     CHECK(sg->first_evidence.ref == "cloudtrail:9fd68588-ecbf-4528-a345-199fa6bb0821");
+    // cidrIp 208.236.235.254/0: a /0, i.e. every IPv4 address (0.0.0.0/0),
+    // tcp 22-22 on sg-003dc7f1f1c686164.
+    const EntityRef group{EntityKind::kSecurityGroup, "sg-003dc7f1f1c686164"};
+    auto open = FindEdge(store, group, EdgeKind::kOpenedTo, kInternetV4);
+    REQUIRE(open);
+    CHECK(CounterOf(*open, "perm:tcp/22-22") == 1);
+    CHECK(CounterOf(*open, "ingress") == 1);
+    CHECK(open->first_evidence.ref == "cloudtrail:9fd68588-ecbf-4528-a345-199fa6bb0821");
+    Entity g = MustFind(store, group);
+    CHECK(g.tags.count("open_to_internet") == 1);
   }
 }
 
