@@ -119,6 +119,8 @@ constexpr EdgeText kEdgeText[] = {
     {EdgeKind::kPolicyAttached, "{dst_kind} {dst} was attached to or detached from {src_kind} {src}",
      "{dst_kind} {dst} was attached to or detached from {src_kind} {src}", "policy attached/detached",
      "policy attached/detached", ""},
+    {EdgeKind::kSessionOfFunction, "{src} is the execution-role session of {dst_kind} {dst}",
+     "{src} is the execution-role session of {dst_kind} {dst}", "session of function", "session of function", ""},
 };
 
 std::string SafeShort(const EntityRef& ref) {

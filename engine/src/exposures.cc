@@ -484,9 +484,13 @@ void AppendExposureActions(const ExposureReport& report, std::vector<ResponseAct
                  " to the end of the logs (no restart seen)";
       } else {
         a.action = "review_gap";
+        // Only this resource stopped: other trails or sources may hold the
+        // span (the records cited may themselves fall inside it).
+        const bool narrowed = x.detail.find("PutEventSelectors") != std::string::npos;
         a.text = "Account for the evidence gap of " + res + ": " + what + ", restarted at " + FormatTime(x.until) +
-                 " [" + x.until_evidence + "]; nothing was logged from " + FormatTime(x.time) + " to " +
-                 FormatTime(x.until);
+                 " [" + x.until_evidence + "]; it recorded " + (narrowed ? "only what its narrowed selectors kept" : "nothing") +
+                 " from " + FormatTime(x.time) + " to " + FormatTime(x.until) +
+                 ": look for that span in other trails or sources";
       }
     } else if (c == "key_disabled") {
       a.action = "enable_key";

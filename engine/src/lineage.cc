@@ -290,6 +290,7 @@ Result<std::vector<Candidate>> Walker::Parents(const Entity& e) {
     case EntityKind::kRoleSession:
       GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kIn, EdgeKind::kCredentialOf, out));
       GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kOut, EdgeKind::kSessionOnInstance, out));
+      GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kOut, EdgeKind::kSessionOfFunction, out));
       GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kOut, EdgeKind::kFederatedBy, out));
       GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kOut, EdgeKind::kAssumedRole, out));
       break;
@@ -304,6 +305,13 @@ Result<std::vector<Candidate>> Walker::Parents(const Entity& e) {
       break;
     case EntityKind::kEc2Instance:
       GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kIn, EdgeKind::kLaunched, out));
+      break;
+    case EntityKind::kLambdaFunction:
+      // Whoever created the function or changed its code decides what its
+      // execution-role sessions do (successful calls only: failures are
+      // `attempted` edges).
+      GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kIn, EdgeKind::kCreated, out));
+      GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kIn, EdgeKind::kCodeChanged, out));
       break;
     default:
       break;  // accounts, services, providers: roots
@@ -325,6 +333,9 @@ Result<std::vector<Candidate>> Walker::Children(const Entity& e) {
       break;
     case EntityKind::kEc2Instance:
       GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kIn, EdgeKind::kSessionOnInstance, out));
+      break;
+    case EntityKind::kLambdaFunction:
+      GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kIn, EdgeKind::kSessionOfFunction, out));
       break;
     case EntityKind::kIdentityProvider:
       GUMSHOE_RETURN_IF_ERROR(Edges(ref, Direction::kIn, EdgeKind::kFederatedBy, out));
@@ -608,6 +619,11 @@ Status Walker::Classify(LineageNode& node, const std::vector<size_t>& incoming) 
     case EntityKind::kEc2Instance:
       node.root = LineageRoot::kOriginNotObserved;
       node.note = "instance profile of an instance whose launch was not observed; instance first seen " +
+                  FormatTime(e.first_seen);
+      return Status::Ok();
+    case EntityKind::kLambdaFunction:
+      node.root = LineageRoot::kOriginNotObserved;
+      node.note = "Lambda function whose creation and code changes were not observed; function first seen " +
                   FormatTime(e.first_seen);
       return Status::Ok();
     default:

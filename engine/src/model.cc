@@ -110,6 +110,7 @@ constexpr EdgeInfo kEdgeInfo[] = {
     {EdgeKind::kAttempted, "attempted", "actor -> resource it called an API on that failed (an attempt: reaches nothing)"},
     {EdgeKind::kDescribed, "described", "actor -> resource whose metadata it only looked at (Describe*, List*, Get*Policy, ...)"},
     {EdgeKind::kPolicyAttached, "policy_attached", "IAM user or role (account: a group) -> managed policy attached to or detached from it"},
+    {EdgeKind::kSessionOfFunction, "session_of_function", "role session -> the Lambda function Lambda minted it for"},
 };
 
 }  // namespace

@@ -171,6 +171,9 @@ TEST_CASE("EdgeText: one fixture edge per kind reads true of its event", "[engin
        "AttachUserPolicy userName ci-deploy policyArn arn:aws:iam::aws:policy/AdministratorAccess",
        "AWS resource arn:aws:iam::aws:policy/AdministratorAccess was attached to or detached from IAM user "
        "ci-deploy"},
+      {EdgeKind::kSessionOfFunction, Session("lambda-exec", "exfil"), kFn,
+       "AssumeRole by lambda.amazonaws.com, roleSessionName exfil, roleArn .../role/lambda-exec, awsRegion us-east-1",
+       "lambda-exec/exfil is the execution-role session of Lambda function exfil"},
   };
   std::set<EdgeKind> covered;
   for (const Golden& g : goldens) {

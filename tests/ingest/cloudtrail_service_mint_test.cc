@@ -243,5 +243,97 @@ TEST_CASE("CloudTrail: object keys per edge are bounded with an exact count of t
   CHECK(read->counters.count("overflow") == 0);
 }
 
+// lambda_backdoor.jsonl, worked out from its four records: mallory (key
+// AKIAEXAMPLEMALLORY01) creates log-shipper in eu-west-1 with role
+// log-shipper-role (7d7d7d7d-0001); devops's UpdateFunctionCode is denied
+// (AccessDeniedException, 7d7d7d7d-0002); Lambda assumes log-shipper-role
+// with session name log-shipper, minting ASIAEXAMPLELOGSHIP01 (7d7d7d7d-0003);
+// that key reads prod/db-password (7d7d7d7d-0004).
+TEST_CASE("CloudTrail: a Lambda session's key leads through its function to whoever planted it",
+          "[ingest][cloudtrail][service_mint][lineage]") {
+  MemoryStore store;
+  TestContext ctx;
+  CHECK(FeedLines(ctx, ReadText(kData + "lambda_backdoor.jsonl")) == 4);
+  Apply(store, ctx);
+  CHECK(ctx.rejects.empty());
+  const EntityRef key = Key("ASIAEXAMPLELOGSHIP01");
+  const EntityRef session = Session("log-shipper-role", "log-shipper");
+  const EntityRef fn{EntityKind::kLambdaFunction, "arn:aws:lambda:eu-west-1:" + kAcct + ":function:log-shipper"};
+  const EntityRef mallory{EntityKind::kIamUser, "arn:aws:iam::" + kAcct + ":user/mallory"};
+  const EntityRef devops{EntityKind::kIamUser, "arn:aws:iam::" + kAcct + ":user/devops"};
+  const EntityRef lambda{EntityKind::kAwsService, "lambda.amazonaws.com"};
+
+  auto of = FindEdge(store, session, EdgeKind::kSessionOfFunction, fn);
+  REQUIRE(of);
+  CHECK(of->first_evidence.ref == "cloudtrail:7d7d7d7d-0003-4000-8000-000000000003");
+  CHECK(FindEdge(store, fn, EdgeKind::kRunsAs, Role("log-shipper-role")));
+  REQUIRE(FindEdge(store, mallory, EdgeKind::kCreated, fn));
+  // The denied code change is an attempt, not a change.
+  CHECK_FALSE(FindEdge(store, devops, EdgeKind::kCodeChanged, fn));
+  CHECK(FindEdge(store, devops, EdgeKind::kAttempted, fn));
+
+  auto res = Lineage(store, key, LineageOptions{});
+  REQUIRE(res.ok());
+  const LineageLink* minted = LinkBetween(*res, key, lambda);
+  REQUIRE(minted);
+  CHECK(minted->edge == EdgeKind::kMinted);
+  const LineageLink* to_session = LinkBetween(*res, key, session);
+  REQUIRE(to_session);
+  const LineageLink* to_fn = LinkBetween(*res, session, fn);
+  REQUIRE(to_fn);
+  CHECK(to_fn->edge == EdgeKind::kSessionOfFunction);
+  const LineageLink* planted = LinkBetween(*res, fn, mallory);
+  REQUIRE(planted);
+  CHECK(planted->edge == EdgeKind::kCreated);
+  CHECK(planted->event_id == "cloudtrail:7d7d7d7d-0001-4000-8000-000000000001");
+  CHECK(res->nodes[NodeOf(*res, mallory)].root == LineageRoot::kIamUserKey);
+  CHECK(res->nodes[NodeOf(*res, mallory)].note.find("AKIAEXAMPLEMALLORY01") != std::string::npos);
+  CHECK(NodeOf(*res, devops) < 0);  // a denied change leads nowhere
+  std::string tree = res->ToTree([](std::string_view s) { return std::string(s); });
+  CHECK(tree.find("session_of_function -> lambda_function " + fn.key) != std::string::npos);
+  CHECK(tree.find("<- created iam_user " + mallory.key) != std::string::npos);
+}
+
+// s3_copy.jsonl: mallory copies prod-customer-data/exports/customers.csv into
+// exfil-drop-444455556666 (account 444455556666 in resources[]), then is
+// denied copying /hr-payroll/2026/payroll.xlsx?versionId=... (AccessDenied).
+TEST_CASE("CloudTrail: CopyObject reads its copy source and writes its bucket, a denied copy reads nothing",
+          "[ingest][cloudtrail][s3]") {
+  MemoryStore store;
+  TestContext ctx;
+  CHECK(FeedLines(ctx, ReadText(kData + "s3_copy.jsonl")) == 2);
+  Apply(store, ctx);
+  CHECK(ctx.rejects.empty());
+  CHECK(ctx.anomalies.empty());
+  const EntityRef mallory{EntityKind::kIamUser, "arn:aws:iam::" + kAcct + ":user/mallory"};
+  const EntityRef source{EntityKind::kS3Bucket, "prod-customer-data"};
+  const EntityRef drop{EntityKind::kS3Bucket, "exfil-drop-444455556666"};
+  const EntityRef payroll{EntityKind::kS3Bucket, "hr-payroll"};
+
+  auto wrote = FindEdge(store, mallory, EdgeKind::kWrote, drop);
+  REQUIRE(wrote);
+  CHECK(wrote->success == 1);
+  CHECK(wrote->failure == 1);
+  CHECK(CounterOf(*wrote, "object:dump/customers.csv") == 1);
+  CHECK(wrote->counters.count("object:dump/payroll.xlsx") == 0);
+  auto read = FindEdge(store, mallory, EdgeKind::kRead, source);
+  REQUIRE(read);
+  CHECK(read->success == 1);
+  CHECK(read->failure == 0);
+  CHECK(CounterOf(*read, "op:CopyObject") == 1);
+  CHECK(CounterOf(*read, "object:exports/customers.csv") == 1);
+  CHECK(read->first_evidence.ref == "cloudtrail:9e9e9e9e-0001-4000-8000-000000000001");
+  // The denied copy: an attempt on its source (leading '/' and ?versionId cut), no object reached.
+  auto tried = FindEdge(store, mallory, EdgeKind::kRead, payroll);
+  REQUIRE(tried);
+  CHECK(tried->success == 0);
+  CHECK(tried->failure == 1);
+  CHECK(tried->counters.count("object:2026/payroll.xlsx") == 0);
+  // Each bucket's account, from resources[].
+  CHECK(FindEdge(store, source, EdgeKind::kInAccount, {EntityKind::kAccount, kAcct}));
+  CHECK(FindEdge(store, drop, EdgeKind::kInAccount, {EntityKind::kAccount, "444455556666"}));
+  CHECK(FindEdge(store, payroll, EdgeKind::kInAccount, {EntityKind::kAccount, kAcct}));
+}
+
 }  // namespace
 }  // namespace gumshoe::ingest

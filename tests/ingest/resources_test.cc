@@ -133,7 +133,7 @@ TEST_CASE("Resources: the event table is sorted, looked up by binary search, and
   CHECK(f.ctx.anomalies.count("event_without_target") == 0);
 }
 
-TEST_CASE("Resources: secrets and SSM parameters read, written, created, deleted; a failed read is an attempt",
+TEST_CASE("Resources: secrets and SSM parameters read, written, created, deleted: a failed read is an attempt",
           "[ingest][cloudtrail][resources]") {
   Fixture f;
   auto read = f.Edge(kBot, EdgeKind::kRead, Secret("app/token-AbCdEf"));

@@ -141,6 +141,8 @@ enum class EdgeKind : uint8_t {
   kDescribed = 47,         // actor -> resource whose metadata it only looked at (Describe*, List*, ...)
   kPolicyAttached = 48,    // IAM user/role (account: a group) -> managed policy (aws_resource) attached to it;
                            //   counters attach/detach by event name
+  kSessionOfFunction = 49, // role_session -> lambda_function Lambda minted it for (AssumeRole by
+                           //   lambda.amazonaws.com, the session named after the function)
 };
 inline constexpr EdgeKind kAllEdgeKinds[] = {
     EdgeKind::kAssumedRole,  EdgeKind::kMinted,        EdgeKind::kAuthenticatedWith,
@@ -158,7 +160,8 @@ inline constexpr EdgeKind kAllEdgeKinds[] = {
     EdgeKind::kRunsAs,       EdgeKind::kUsedKey,       EdgeKind::kGrantedTo,
     EdgeKind::kDisabled,     EdgeKind::kEnabled,       EdgeKind::kExecutedOn,
     EdgeKind::kRan,          EdgeKind::kPulled,        EdgeKind::kPushed,
-    EdgeKind::kAttempted,    EdgeKind::kDescribed,     EdgeKind::kPolicyAttached};
+    EdgeKind::kAttempted,    EdgeKind::kDescribed,     EdgeKind::kPolicyAttached,
+    EdgeKind::kSessionOfFunction};
 
 std::string_view EntityKindName(EntityKind kind);   // "iam_user"
 std::string_view EntityKindLabel(EntityKind kind);  // "IAM user"

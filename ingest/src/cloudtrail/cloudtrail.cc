@@ -679,6 +679,8 @@ void Record::ServiceSession(const EntityRef& session, const std::optional<Entity
       Attr(session, "lambda_function", fn->key);
       d_.Touch(*fn, t_);
       Attr(*fn, "execution_role", role->key);
+      d_.AddEdge(session, EdgeKind::kSessionOfFunction, *fn, Obs(0));
+      d_.AddEdge(*fn, EdgeKind::kRunsAs, *role, Obs(0));
     }
   } else if (service == "ecs-tasks.amazonaws.com" && LooksLikeEcsTaskId(name)) {
     Attr(session, "ecs_task_id", name);  // no ECS task entity kind (yet)
@@ -945,13 +947,49 @@ void Record::S3Data(EdgeKind kind) {
   };
   add(d_.AddEdge(*actor_, kind, *bucket, Obs()));
   if (anonymous_ && source_ && source_->kind == EntityKind::kIpAddress) add(d_.AddEdge(*source_, kind, *bucket, Obs()));
+  // CopyObject and UploadPartCopy also read their copy source,
+  // "[/]<bucket>/<key>[?versionId=...]": a copy into another bucket is how
+  // objects leave, and the source is the bucket they leave from.
+  std::optional<EntityRef> copy_source;
+  if (name_ == "CopyObject" || name_ == "UploadPartCopy") {
+    if (auto src = Str(Req("x-amz-copy-source"))) {
+      std::string_view v = *src;
+      if (StartsWith(v, "/")) v.remove_prefix(1);
+      v = v.substr(0, v.find('?'));
+      size_t slash = v.find('/');
+      std::string_view key = slash == std::string_view::npos ? std::string_view() : v.substr(slash + 1);
+      copy_source = Ref(EntityKind::kS3Bucket, v.substr(0, slash), "copy_source");
+      if (copy_source) {
+        EdgeStats& s = d_.AddEdge(*actor_, EdgeKind::kRead, *copy_source, Obs());
+        s.counters[Counter("op:", name_)] += 1;
+        if (outcome_ > 0 && !key.empty()) {
+          std::string calls(kObjectCallsPrefix);
+          calls.append(key.substr(0, kMaxObjectKeyBytes));
+          s.counters[calls] += 1;
+          if (s.counters.size() > kMaxEdgeCounters + 2 * kMaxObjectKeys) MergeEdgeStats(s, EdgeStats{});
+        }
+      }
+    }
+  }
   if (const JsonValue* res = Arr(Member(r_, "resources"))) {
     size_t n = 0;
     for (const JsonValue& item : res->GetArray()) {
       if (++n > kMaxResources) break;
       if (Str(Member(item, "type")).value_or("") != "AWS::S3::Bucket") continue;
+      // The bucket this item names: the call's own, its copy source, or one
+      // the record lists without saying how the call used it (kept as an
+      // entity of the event, with no read or write claimed).
+      std::optional<EntityRef> named = bucket;
+      auto arn = Str(Member(item, "ARN"));
+      if (!arn) arn = Str(Member(item, "arn"));
+      if (arn && StartsWith(*arn, "arn:aws:s3:::")) {
+        std::string_view b = arn->substr(13);
+        named = Ref(EntityKind::kS3Bucket, b.substr(0, b.find('/')), "resource_arn");
+        if (named && *named != *bucket) d_.Touch(*named, t_);
+      }
+      if (!named) continue;
       if (auto acct = Str(Member(item, "accountId")))
-        if (auto a = Ref(EntityKind::kAccount, *acct, "resource_accountId")) d_.AddEdge(*bucket, EdgeKind::kInAccount, *a, Obs(0));
+        if (auto a = Ref(EntityKind::kAccount, *acct, "resource_accountId")) d_.AddEdge(*named, EdgeKind::kInAccount, *a, Obs(0));
     }
   }
 }
