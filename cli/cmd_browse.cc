@@ -113,14 +113,8 @@ int RunEntities(CliContext& ctx, const EntitiesArgs& args) {
   std::sort(found.begin(), found.end(), [](const Entity& a, const Entity& b) { return a.ref() < b.ref(); });
   if (found.size() > keep) found.resize(keep);
   found.erase(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(std::min(args.offset, found.size())));
-  if (args.jsonl) {
-    for (const auto& e : found) {
-      JsonOut j;
-      j.Entity(e);
-      j.Print();
-    }
-    return kExitOk;
-  }
+  if (args.jsonl)
+    return PrintJsonLines(ctx, nullptr, found, [](JsonOut& j, const Entity& e) { j.Entity(e); });
   if (ctx.json) {
     JsonOut j;
     j.Begin("gumshoe.entities/1", ctx, TimeWindow{});

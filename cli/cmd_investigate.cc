@@ -362,15 +362,7 @@ int RunFindings(CliContext& ctx, const FindingsArgs& args) {
   if (!args.groups) {
     auto list = ListFindings(*snapshot, w->first);
     if (!list.ok()) return ReportError(ctx, list.status());
-    if (args.jsonl) {
-      for (const auto& f : *list) {
-        JsonOut j(snapshot.get());
-        WriteFinding(j, f);
-        if (!j.status().ok()) return ReportError(ctx, j.status());
-        j.Print();
-      }
-      return kExitOk;
-    }
+    if (args.jsonl) return PrintJsonLines(ctx, snapshot.get(), *list, WriteFinding);
     if (ctx.json) {
       JsonOut j(snapshot.get());
       j.Begin("gumshoe.findings/1", ctx, w->first);
@@ -401,15 +393,7 @@ int RunFindings(CliContext& ctx, const FindingsArgs& args) {
     int rc = WriteDotFile(ctx, r->ToSubgraph(), args.dot);
     if (rc != kExitOk) return rc;
   }
-  if (args.jsonl) {
-    for (const auto& g : r->groups) {
-      JsonOut j(snapshot.get());
-      WriteGroup(j, g);
-      if (!j.status().ok()) return ReportError(ctx, j.status());
-      j.Print();
-    }
-    return kExitOk;
-  }
+  if (args.jsonl) return PrintJsonLines(ctx, snapshot.get(), r->groups, WriteGroup);
   if (ctx.json) {
     JsonOut j(snapshot.get());
     j.Begin("gumshoe.findings-groups/1", ctx, options.window);
@@ -489,15 +473,7 @@ int RunTimeline(CliContext& ctx, const TimelineArgs& args) {
     if (!e.evidence.empty()) j.Field("evidence", e.evidence);
     j.w().EndObject();
   };
-  if (args.jsonl) {
-    for (const auto& e : r->entries) {
-      JsonOut j(snapshot.get());
-      write_entry(j, e);
-      if (!j.status().ok()) return ReportError(ctx, j.status());
-      j.Print();
-    }
-    return kExitOk;
-  }
+  if (args.jsonl) return PrintJsonLines(ctx, snapshot.get(), r->entries, write_entry);
   if (ctx.json) {
     JsonOut j(snapshot.get());
     j.Begin("gumshoe.timeline/1", ctx, r->window);

@@ -82,6 +82,19 @@ class JsonOut {
   Status status_;
 };
 
+// --jsonl: prints each of `items` as one JSON object per line, written by
+// write(JsonOut&, item) with refs looked up in `reader`; returns an exit code.
+template <typename Items, typename Write>
+int PrintJsonLines(const CliContext& ctx, const GraphReader* reader, const Items& items, Write write) {
+  for (const auto& item : items) {
+    JsonOut j(reader);
+    write(j, item);
+    if (!j.status().ok()) return ReportError(ctx, j.status());
+    j.Print();
+  }
+  return kExitOk;
+}
+
 // Prints rows as aligned columns; every cell goes through TerminalSafe.
 void PrintTable(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows,
                 FILE* out = stdout);
