@@ -236,6 +236,25 @@ def main():
                 if any(isinstance(x, list) and x for x in values_at(doc, path)):
                     filled.setdefault(name, set()).add(path)
 
+    # The examples of docs/json.md must be valid documents of their schema.
+    with open(os.path.join(a.source, "docs", "json.md")) as fh:
+        md = fh.read()
+    examples = 0
+    for block in re.findall(r"```json\n(.*?)\n```", md, re.S):
+        try:
+            doc = json.loads(block)
+        except ValueError as e:
+            fail("docs/json.md: an example is not JSON: %s" % e)
+            continue
+        if isinstance(doc, dict) and "schema" in doc:
+            v = validator_for(doc["schema"])
+            if v is not None and validate(v, doc, "docs/json.md example of " + doc["schema"]):
+                examples += 1
+    documented = set(re.findall(r'"schema": "(gumshoe\.[a-z-]+/[0-9]+)"', md))
+    expected = {"gumshoe.ingest/1"} | {name for n in INVOCATIONS.values() for name, _ in n}
+    for name in sorted(expected - documented):
+        fail("docs/json.md has no example of %s" % name)
+
     with tempfile.TemporaryDirectory(prefix="gumshoe-json-") as tmp:
         db = os.path.join(tmp, "store.db")
         ingests = [
@@ -289,7 +308,7 @@ def main():
         for path in paths:
             if path not in filled.get(name, set()):
                 fail("%s: no document had a non-empty %s, so its schema went untested" % (name, path))
-    print("%d documents and %d JSON Lines validated" % (documents, lines))
+    print("%d documents, %d JSON Lines and %d docs/json.md examples validated" % (documents, lines, examples))
     if failures:
         print("%d failure(s)" % len(failures), file=sys.stderr)
         return 1
