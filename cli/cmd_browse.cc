@@ -41,7 +41,9 @@ int RunStats(CliContext& ctx) {
   if (!st.ok()) return ReportError(ctx, st);
   if (ctx.json) {
     JsonOut j;
-    j.w().StartObject();
+    j.Begin("gumshoe.stats/1", ctx, TimeWindow{});
+    j.Key("entity");
+    j.w().Null();
     j.Field("entities", n_entities);
     j.Field("edges", n_edges);
     j.Field("ingest_runs", runs);
@@ -54,8 +56,7 @@ int RunStats(CliContext& ctx) {
     for (const auto& [k, n] : edges) j.Field(k, n);
     j.w().EndObject();
     j.w().EndObject();
-    j.Print();
-    return kExitOk;
+    return j.Emit(ctx);
   }
   std::printf("store %s: %llu entities, %llu edges, %llu ingest runs\n\n", TerminalSafe(ctx.db_path).c_str(),
               static_cast<unsigned long long>(n_entities), static_cast<unsigned long long>(n_edges),
@@ -75,9 +76,11 @@ struct EntitiesArgs {
   std::string search;
   size_t limit = 100;
   size_t offset = 0;
+  bool jsonl = false;
 };
 
 int RunEntities(CliContext& ctx, const EntitiesArgs& args) {
+  if (args.jsonl && ctx.json) return ReportError(ctx, Status::InvalidArgument("--json and --jsonl exclude each other"));
   std::optional<EntityKind> kind;
   if (!args.kind.empty()) {
     auto parsed = ParseKindArg(args.kind);
@@ -110,17 +113,21 @@ int RunEntities(CliContext& ctx, const EntitiesArgs& args) {
   std::sort(found.begin(), found.end(), [](const Entity& a, const Entity& b) { return a.ref() < b.ref(); });
   if (found.size() > keep) found.resize(keep);
   found.erase(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(std::min(args.offset, found.size())));
+  if (args.jsonl)
+    return PrintJsonLines(ctx, nullptr, found, [](JsonOut& j, const Entity& e) { j.Entity(e); });
   if (ctx.json) {
     JsonOut j;
-    j.w().StartObject();
+    j.Begin("gumshoe.entities/1", ctx, TimeWindow{});
+    j.Key("entity");
+    j.w().Null();
     j.Field("matches", matches);
+    j.Field("offset", static_cast<uint64_t>(args.offset));
     j.Key("entities");
     j.w().StartArray();
     for (const auto& e : found) j.Entity(e);
     j.w().EndArray();
     j.w().EndObject();
-    j.Print();
-    return kExitOk;
+    return j.Emit(ctx);
   }
   std::vector<std::vector<std::string>> rows;
   for (const auto& e : found)
@@ -157,7 +164,7 @@ int RunShow(CliContext& ctx, const std::string& text) {
   }
   if (ctx.json) {
     JsonOut j;
-    j.w().StartObject();
+    j.Begin("gumshoe.show/1", ctx, TimeWindow{});
     j.Key("entity");
     j.Entity(e);
     j.Key("edges");
@@ -171,8 +178,7 @@ int RunShow(CliContext& ctx, const std::string& text) {
     }
     j.w().EndArray();
     j.w().EndObject();
-    j.Print();
-    return kExitOk;
+    return j.Emit(ctx);
   }
   std::printf("%s %s\n", std::string(EntityKindLabel(e.kind)).c_str(), TerminalSafe(e.key).c_str());
   std::printf("first seen %s, last seen %s\n", FormatTime(e.first_seen).c_str(), FormatTime(e.last_seen).c_str());
@@ -272,9 +278,9 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
     if (rc != kExitOk) return rc;
   }
   if (ctx.json) {
-    JsonOut j;
-    j.w().StartObject();
-    j.Key("focus");
+    JsonOut j(snapshot.get());
+    j.Begin("gumshoe.pivot/1", ctx, options.window);
+    j.Key("entity");
     j.Entity(result->focus);
     j.Key("groups");
     j.w().StartArray();
@@ -288,8 +294,8 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
       j.w().StartArray();
       for (const auto& n : g.neighbors) {
         j.w().StartObject();
-        j.Field("kind", EntityKindName(n.entity.kind));
-        j.Field("key", n.entity.key);
+        j.Key("entity");
+        j.Ref(n.entity);
         j.Field("window_count", n.window_count);
         if (!n.via.empty()) j.Field("via", n.via);
         j.Key("edge");
@@ -312,8 +318,8 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
       j.w().StartArray();
       for (const auto& item : g.items) {
         j.w().StartObject();
-        j.Field("kind", EntityKindName(item.entity.kind));
-        j.Field("key", item.entity.key);
+        j.Key("entity");
+        j.Ref(item.entity);
         j.Field("count", item.count);
         j.Time("first_seen", item.first_seen);
         j.Time("last_seen", item.last_seen);
@@ -324,9 +330,7 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
         for (const auto& k : item.keys) j.String(k);
         j.w().EndArray();
         j.Key("related");
-        j.w().StartArray();
-        for (const auto& r : item.related) j.Ref(r);
-        j.w().EndArray();
+        j.Refs(item.related);
         j.w().EndObject();
       }
       j.w().EndArray();
@@ -334,8 +338,7 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
     }
     j.w().EndArray();
     j.w().EndObject();
-    j.Print();
-    return kExitOk;
+    return j.Emit(ctx);
   }
   const Entity& f = result->focus;
   std::printf("%s %s (first seen %s, last seen %s)\n", std::string(EntityKindLabel(f.kind)).c_str(),
@@ -395,6 +398,32 @@ int RunPivot(CliContext& ctx, const PivotArgs& args) {
   return kExitOk;
 }
 
+// The dump's own line format (not a --json document: its bytes are what
+// `dump --hash` digests, so they stay as they are).
+void DumpEntity(JsonOut& j, const Entity& e) {
+  j.w().StartObject();
+  j.Field("kind", EntityKindName(e.kind));
+  j.Field("key", e.key);
+  j.Time("first_seen", e.first_seen);
+  j.Time("last_seen", e.last_seen);
+  j.Key("attrs");
+  j.w().StartObject();
+  for (const auto& [name, v] : e.attrs) j.Field(name, v.value);
+  j.w().EndObject();
+  j.Key("tags");
+  j.w().StartArray();
+  for (const auto& t : e.tags) j.String(t);
+  j.w().EndArray();
+  j.w().EndObject();
+}
+
+void DumpRef(JsonOut& j, const EntityRef& r) {
+  j.w().StartObject();
+  j.Field("kind", EntityKindName(r.kind));
+  j.Field("key", r.key);
+  j.w().EndObject();
+}
+
 // A canonical, sorted text dump of everything stored (entities with attributes,
 // edges with statistics), independent of the store's hash key. Two stores
 // that hold the same graph dump byte-identically; --hash prints a digest.
@@ -407,7 +436,7 @@ int RunDump(CliContext& ctx, bool hash_only) {
   Status st = snap->ScanEntities(std::nullopt, [&](const Entity& e) {
     refs[snap->IdOf(e.kind, e.key)] = e.ref();
     JsonOut j;
-    j.Entity(e);
+    DumpEntity(j, e);
     lines.push_back("E " + j.str());
     return true;
   });
@@ -417,9 +446,9 @@ int RunDump(CliContext& ctx, bool hash_only) {
     j.w().StartObject();
     j.Field("edge", EdgeKindName(e.kind));
     j.Key("src");
-    j.Ref(s == refs.end() ? EntityRef{e.src.kind, "?"} : s->second);
+    DumpRef(j, s == refs.end() ? EntityRef{e.src.kind, "?"} : s->second);
     j.Key("dst");
-    j.Ref(d == refs.end() ? EntityRef{e.dst.kind, "?"} : d->second);
+    DumpRef(j, d == refs.end() ? EntityRef{e.dst.kind, "?"} : d->second);
     j.Key("stats");
     j.Stats(e.stats);
     j.Key("hourly");
@@ -459,6 +488,7 @@ void RegisterBrowseCommands(CLI::App& app, CliContext& ctx) {
   entities->add_option("--search", eargs->search, "Case-insensitive substring of the key");
   entities->add_option("--limit", eargs->limit, "Most entities to print")->capture_default_str();
   entities->add_option("--offset", eargs->offset, "Skip this many entities first (paging, in kind and key order)");
+  entities->add_flag("--jsonl", eargs->jsonl, "Print one entity object per line (JSON Lines; docs/json.md)");
   entities->callback([&ctx, eargs] { ctx.exit_code = RunEntities(ctx, *eargs); });
 
   auto entity = std::make_shared<std::string>();

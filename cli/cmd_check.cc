@@ -14,8 +14,9 @@ int Run(const CliContext& ctx) {
   if (!report.ok()) return ReportError(ctx, report.status());
   if (ctx.json) {
     JsonOut j;
-    j.w().StartObject();
-    j.Field("store", ctx.db_path);
+    j.Begin("gumshoe.check/1", ctx, TimeWindow{});
+    j.Key("entity");
+    j.w().Null();
     j.Field("ok", report->ok());
     j.Key("checks");
     j.w().StartArray();

@@ -74,17 +74,12 @@ int RunCould(CliContext& ctx, const CouldArgs& args) {
   const std::vector<std::optional<Evidence>>& observed = x.observed;
   auto path_observed = [&](const iam::CouldPath& p) { return x.PathObserved(p); };
   if (ctx.json) {
-    JsonOut j;
+    JsonOut j(reader.get());
     auto& w = j.w();
-    w.StartObject();
-    j.Field("schema", "gumshoe.could/1");
-    j.Field("store", ctx.db_path);
+    j.Begin("gumshoe.could/1", ctx, TimeWindow{});
     j.Key("entity");
-    w.StartObject();
-    j.Field("kind", EntityKindName(entity->kind));
-    j.Field("key", entity->key);
+    j.Ref(*entity);
     j.Field("principal", start.arn);
-    w.EndObject();
     j.Time("as_of", as_of);
     j.Key("snapshot");
     w.StartObject();
@@ -108,8 +103,7 @@ int RunCould(CliContext& ctx, const CouldArgs& args) {
     j.Key("paths");
     WritePaths(j, x);
     w.EndObject();
-    j.Print();
-    return kExitOk;
+    return j.Emit(ctx);
   }
 
   std::printf("could: %s\n", TerminalSafe(Label(start)).c_str());

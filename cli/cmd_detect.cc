@@ -22,10 +22,13 @@ struct DetectArgs {
   bool steps = false;
 };
 
-void PrintJson(const RdsDetectResult& r, uint64_t written, bool dry_run) {
+int PrintJson(const CliContext& ctx, const TimeWindow& window, const RdsDetectResult& r, uint64_t written,
+              bool dry_run) {
   JsonOut out;
   auto& w = out.w();
-  w.StartObject();
+  out.Begin("gumshoe.detect/1", ctx, window);
+  out.Key("entity");
+  w.Null();
   out.Field("instances", r.instances);
   out.Field("login_edges", r.login_edges);
   out.Field("truncated", r.truncated);
@@ -67,7 +70,7 @@ void PrintJson(const RdsDetectResult& r, uint64_t written, bool dry_run) {
   }
   w.EndArray();
   w.EndObject();
-  out.Print();
+  return out.Emit(ctx);
 }
 
 void PrintText(const CliContext& ctx, const RdsDetectResult& r, uint64_t written, bool dry_run, bool steps) {
@@ -112,11 +115,8 @@ int Run(CliContext& ctx, DetectArgs& args) {
     written = *w;
     if (auto st = (*store)->Flush(); !st.ok()) return ReportError(ctx, st);
   }
-  if (ctx.json) {
-    PrintJson(*result, written, args.dry_run);
-  } else {
-    PrintText(ctx, *result, written, args.dry_run, args.steps);
-  }
+  if (ctx.json) return PrintJson(ctx, args.options.window, *result, written, args.dry_run);
+  PrintText(ctx, *result, written, args.dry_run, args.steps);
   return kExitOk;
 }
 

@@ -1,6 +1,8 @@
 // gumshoe ingest PATH...
 #include <unistd.h>
 
+#include <rapidjson/document.h>
+
 #include "cli_common.h"
 #include "gumshoe/time_util.h"
 #include "gumshoe/ingest.h"
@@ -95,7 +97,23 @@ int Run(CliContext& ctx, IngestArgs& args) {
   if (!stats->skipped_files.empty() && stats->records_total == 0)
     std::fprintf(stderr, "gumshoe: nothing ingested: %s\n", SkippedFilesLine(stats->skipped_files).c_str());
   if (ctx.json) {
-    std::printf("%s\n", stats->ToJson().c_str());
+    // IngestStats::ToJson (also what each ingest run stores) inside the envelope.
+    rapidjson::Document doc;
+    std::string stats_json = stats->ToJson();
+    doc.Parse(stats_json.data(), stats_json.size());
+    if (doc.HasParseError() || !doc.IsObject())
+      return ReportError(ctx, Status::Internal("ingest statistics are not a JSON object"));
+    JsonOut j;
+    j.Begin("gumshoe.ingest/1", ctx, TimeWindow{});
+    j.Key("entity");
+    j.w().Null();
+    for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+      j.w().Key(it->name.GetString(), it->name.GetStringLength());
+      it->value.Accept(j.w());
+    }
+    j.w().EndObject();
+    int rc = j.Emit(ctx);
+    if (rc != kExitOk) return rc;
   } else {
     PrintStats(*stats);
   }

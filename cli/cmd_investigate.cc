@@ -12,6 +12,7 @@
 
 #include "cli_common.h"
 #include "latent.h"
+#include "lineage_json.h"
 #include "gumshoe/blast_radius.h"
 #include "gumshoe/edge_text.h"
 #include "gumshoe/finding_groups.h"
@@ -76,25 +77,21 @@ Result<std::vector<EdgeKind>> ParseEdgeList(const std::string& text) {
 
 // ---- JSON writers ----
 
-void WriteWindow(JsonOut& j, const TimeWindow& w) {
-  j.Key("window");
-  j.w().StartObject();
-  j.Time("since", w.since);
-  j.Time("until", w.until);
-  j.w().EndObject();
-}
-
-void WriteBlast(JsonOut& j, const BlastRadiusResult& r) {
-  j.w().StartObject();
-  j.Key("start");
+// A blast-radius object: the gumshoe.blast-radius/1 document when `ctx` is
+// given (schema, store), else investigate's nested "blast_radius".
+void WriteBlast(JsonOut& j, const BlastRadiusResult& r, const CliContext* ctx) {
+  if (ctx != nullptr) {
+    j.Begin("gumshoe.blast-radius/1", *ctx, r.window);
+  } else {
+    j.w().StartObject();
+    j.Window("window", r.window);
+  }
+  j.Key("entity");
   j.Ref(r.start);
-  WriteWindow(j, r.window);
   j.Field("summary", r.summary);
   j.Field("foothold_note", r.foothold_note);
   j.Key("footholds");
-  j.w().StartArray();
-  for (const auto& f : r.footholds) j.Ref(f);
-  j.w().EndArray();
+  j.Refs(r.footholds);
   j.Key("nodes");
   j.w().StartArray();
   for (const BlastNode& n : r.nodes) {
@@ -174,14 +171,12 @@ void WriteFinding(JsonOut& j, const FindingInfo& f) {
   j.Field("source", f.source);
   j.Time("first_seen", f.entity.first_seen);
   j.Time("last_seen", f.entity.last_seen);
+  j.Key("entity");
+  j.Entity(f.entity);
   j.Key("affected");
-  j.w().StartArray();
-  for (const auto& r : f.affected) j.Ref(r);
-  j.w().EndArray();
+  j.Refs(f.affected);
   j.Key("involved");
-  j.w().StartArray();
-  for (const auto& r : f.involved) j.Ref(r);
-  j.w().EndArray();
+  j.Refs(f.involved);
   j.w().EndObject();
 }
 
@@ -193,9 +188,7 @@ void WriteGroup(JsonOut& j, const FindingGroup& g) {
   j.Time("first_seen", g.first_seen);
   j.Time("last_seen", g.last_seen);
   j.Key("tying");
-  j.w().StartArray();
-  for (const auto& r : g.tying) j.Ref(r);
-  j.w().EndArray();
+  j.Refs(g.tying);
   j.Key("findings");
   j.w().StartArray();
   for (const auto& f : g.findings) WriteFinding(j, f);
@@ -207,12 +200,8 @@ void WriteIndicators(JsonOut& j, const IndicatorsResult& r) {
   j.w().StartObject();
   j.Key("principal");
   j.Ref(r.principal);
-  WriteWindow(j, r.window);
-  j.Key("baseline");
-  j.w().StartObject();
-  j.Time("since", r.baseline.since);
-  j.Time("until", r.baseline.until);
-  j.w().EndObject();
+  j.Window("window", r.window);
+  j.Window("baseline", r.baseline);
   j.Key("baseline_data_days");
   j.w().Double(r.baseline_data_days);
   j.Field("baseline_judged", r.baseline_judged);
@@ -260,13 +249,9 @@ void WriteTouches(JsonOut& j, const ResourceTouches& t) {
     j.Field("first_evidence", x.first_evidence);
     j.Field("last_evidence", x.last_evidence);
     j.Key("from");
-    j.w().StartArray();
-    for (const auto& r : x.from) j.Ref(r);
-    j.w().EndArray();
+    j.Refs(x.from);
     j.Key("credentials");
-    j.w().StartArray();
-    for (const auto& r : x.credentials) j.Ref(r);
-    j.w().EndArray();
+    j.Refs(x.credentials);
     j.w().EndObject();
   }
   j.w().EndArray();
@@ -311,10 +296,9 @@ int RunBlast(CliContext& ctx, const BlastArgs& args) {
     if (rc != kExitOk) return rc;
   }
   if (ctx.json) {
-    JsonOut j;
-    WriteBlast(j, *r);
-    j.Print();
-    return kExitOk;
+    JsonOut j(snapshot.get());
+    WriteBlast(j, *r, &ctx);
+    return j.Emit(ctx);
   }
   std::printf("Blast radius of %s, %s .. %s\n", TerminalSafe(RefText(r->start)).c_str(),
               FormatTime(r->window.since).c_str(), FormatTime(r->window.until).c_str());
@@ -358,11 +342,13 @@ int RunBlast(CliContext& ctx, const BlastArgs& args) {
 struct FindingsArgs {
   WindowArgs window;
   bool groups = false;
+  bool jsonl = false;
   std::string dot;
   size_t limit = 500;
 };
 
 int RunFindings(CliContext& ctx, const FindingsArgs& args) {
+  if (args.jsonl && ctx.json) return ReportError(ctx, Status::InvalidArgument("--json and --jsonl exclude each other"));
   auto w = WindowFrom(args.window);
   if (!w.ok()) return ReportError(ctx, w.status());
   auto store = OpenStore(ctx, false);
@@ -376,16 +362,18 @@ int RunFindings(CliContext& ctx, const FindingsArgs& args) {
   if (!args.groups) {
     auto list = ListFindings(*snapshot, w->first);
     if (!list.ok()) return ReportError(ctx, list.status());
+    if (args.jsonl) return PrintJsonLines(ctx, snapshot.get(), *list, WriteFinding);
     if (ctx.json) {
-      JsonOut j;
-      j.w().StartObject();
+      JsonOut j(snapshot.get());
+      j.Begin("gumshoe.findings/1", ctx, w->first);
+      j.Key("entity");
+      j.w().Null();
       j.Key("findings");
       j.w().StartArray();
       for (const auto& f : *list) WriteFinding(j, f);
       j.w().EndArray();
       j.w().EndObject();
-      j.Print();
-      return kExitOk;
+      return j.Emit(ctx);
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& f : *list) {
@@ -405,20 +393,20 @@ int RunFindings(CliContext& ctx, const FindingsArgs& args) {
     int rc = WriteDotFile(ctx, r->ToSubgraph(), args.dot);
     if (rc != kExitOk) return rc;
   }
+  if (args.jsonl) return PrintJsonLines(ctx, snapshot.get(), r->groups, WriteGroup);
   if (ctx.json) {
-    JsonOut j;
-    j.w().StartObject();
+    JsonOut j(snapshot.get());
+    j.Begin("gumshoe.findings-groups/1", ctx, options.window);
+    j.Key("entity");
+    j.w().Null();
     j.Key("groups");
     j.w().StartArray();
     for (const auto& g : r->groups) WriteGroup(j, g);
     j.w().EndArray();
     j.Key("super_nodes");
-    j.w().StartArray();
-    for (const auto& s : r->super_nodes) j.Ref(s);
-    j.w().EndArray();
+    j.Refs(r->super_nodes);
     j.w().EndObject();
-    j.Print();
-    return kExitOk;
+    return j.Emit(ctx);
   }
   size_t n = 0;
   for (const auto& g : r->groups) {
@@ -449,9 +437,11 @@ struct TimelineArgs {
   std::string entity, dot;
   WindowArgs window;
   size_t limit = 2000;
+  bool jsonl = false;
 };
 
 int RunTimeline(CliContext& ctx, const TimelineArgs& args) {
+  if (args.jsonl && ctx.json) return ReportError(ctx, Status::InvalidArgument("--json and --jsonl exclude each other"));
   auto w = WindowFrom(args.window);
   if (!w.ok()) return ReportError(ctx, w.status());
   auto store = OpenStore(ctx, false);
@@ -468,28 +458,30 @@ int RunTimeline(CliContext& ctx, const TimelineArgs& args) {
     int rc = WriteDotFile(ctx, r->ToSubgraph(), args.dot);
     if (rc != kExitOk) return rc;
   }
-  if (ctx.json) {
-    JsonOut j;
+  // One timeline entry (the same object on a --jsonl line and in "entries").
+  auto write_entry = [](JsonOut& j, const TimelineEntry& e) {
     j.w().StartObject();
+    j.Time("hour", e.hour);
+    j.Field("category", e.category);
+    j.Key("item");
+    j.Ref(e.item);
+    j.Field("count", e.count);
+    j.Field("edge_success", e.success);
+    j.Field("edge_failure", e.failure);
+    j.Field("new", e.is_new);
+    if (!e.via.empty()) j.Field("via", e.via);
+    if (!e.evidence.empty()) j.Field("evidence", e.evidence);
+    j.w().EndObject();
+  };
+  if (args.jsonl) return PrintJsonLines(ctx, snapshot.get(), r->entries, write_entry);
+  if (ctx.json) {
+    JsonOut j(snapshot.get());
+    j.Begin("gumshoe.timeline/1", ctx, r->window);
     j.Key("entity");
     j.Entity(r->entity);
-    WriteWindow(j, r->window);
     j.Key("entries");
     j.w().StartArray();
-    for (const auto& e : r->entries) {
-      j.w().StartObject();
-      j.Time("hour", e.hour);
-      j.Field("category", e.category);
-      j.Key("item");
-      j.Ref(e.item);
-      j.Field("count", e.count);
-      j.Field("edge_success", e.success);
-      j.Field("edge_failure", e.failure);
-      j.Field("new", e.is_new);
-      if (!e.via.empty()) j.Field("via", e.via);
-      if (!e.evidence.empty()) j.Field("evidence", e.evidence);
-      j.w().EndObject();
-    }
+    for (const auto& e : r->entries) write_entry(j, e);
     j.w().EndArray();
     j.Field("omitted_items", static_cast<uint64_t>(r->omitted_items));
     j.Field("truncated", r->truncated);
@@ -498,8 +490,7 @@ int RunTimeline(CliContext& ctx, const TimelineArgs& args) {
       WriteTouches(j, *r->touches);
     }
     j.w().EndObject();
-    j.Print();
-    return kExitOk;
+    return j.Emit(ctx);
   }
   std::printf("Timeline of %s, %s .. %s\n\n", TerminalSafe(RefText(r->entity.ref())).c_str(),
               FormatTime(r->window.since).c_str(), FormatTime(r->window.until).c_str());
@@ -688,11 +679,10 @@ int RunInvestigate(CliContext& ctx, const InvestigateArgs& args) {
     if (!st.ok()) return ReportError(ctx, st);
   }
   if (ctx.json) {
-    JsonOut j;
-    j.w().StartObject();
-    j.Key("start");
+    JsonOut j(snapshot.get());
+    j.Begin("gumshoe.investigate/1", ctx, inv->window);
+    j.Key("entity");
     j.Ref(inv->start);
-    WriteWindow(j, inv->window);
     j.Key("finding");
     if (inv->finding) WriteFinding(j, *inv->finding);
     else j.w().Null();
@@ -713,20 +703,20 @@ int RunInvestigate(CliContext& ctx, const InvestigateArgs& args) {
     j.Key("lineages");
     j.w().StartArray();
     for (const auto& l : inv->lineages) {
+      j.w().StartObject();
+      j.Key("entity");
       if (l.lineage) {
-        std::string doc = l.lineage->ToJson();
-        j.w().RawValue(doc.data(), doc.size(), rapidjson::kObjectType);
+        WriteLineageStart(j, *l.lineage);
+        WriteLineageMembers(j, *l.lineage);
       } else {
-        j.w().StartObject();
-        j.Key("start");
         j.Ref(l.credential);
         j.Field("error", l.error);
-        j.w().EndObject();
       }
+      j.w().EndObject();
     }
     j.w().EndArray();
     j.Key("blast_radius");
-    WriteBlast(j, inv->blast);
+    WriteBlast(j, inv->blast, nullptr);
     j.Key("indicators");
     j.w().StartArray();
     for (const auto& r : inv->indicators) WriteIndicators(j, r);
@@ -747,9 +737,7 @@ int RunInvestigate(CliContext& ctx, const InvestigateArgs& args) {
       j.Field("action", a.action);
       j.Field("text", a.text);
       j.Key("entities");
-      j.w().StartArray();
-      for (const auto& e : a.entities) j.Ref(e);
-      j.w().EndArray();
+      j.Refs(a.entities);
       if (!a.evidence.empty()) j.Field("evidence", a.evidence);
       j.Time("time", a.time);
       j.w().EndObject();
@@ -795,8 +783,7 @@ int RunInvestigate(CliContext& ctx, const InvestigateArgs& args) {
     j.w().EndArray();
     j.w().EndObject();
     j.w().EndObject();
-    j.Print();
-    return kExitOk;
+    return j.Emit(ctx);
   }
   std::string text = inv->ToText([](std::string_view s) { return TerminalSafe(s); });
   std::fwrite(text.data(), 1, text.size(), stdout);
@@ -833,6 +820,7 @@ void RegisterFindingsCommand(CLI::App& app, CliContext& ctx) {
   AddCommonOptions(cmd, ctx);
   AddWindowOptions(cmd, args->window, false);
   cmd->add_flag("--groups", args->groups, "Group findings that share a session, key, instance or external IP");
+  cmd->add_flag("--jsonl", args->jsonl, "Print one finding (with --groups: one group) object per line (JSON Lines; docs/json.md)");
   cmd->add_option("--limit", args->limit, "Rows (or groups) printed")->capture_default_str();
   cmd->add_option("--dot", args->dot, "With --groups: also write the groups as a DOT graph to FILE");
   cmd->callback([&ctx, args] { ctx.exit_code = RunFindings(ctx, *args); });
@@ -847,6 +835,7 @@ void RegisterTimelineCommand(CLI::App& app, CliContext& ctx) {
   AddWindowOptions(cmd, args->window, true);
   cmd->add_option("--limit", args->limit, "Rows printed")->capture_default_str();
   cmd->add_option("--dot", args->dot, "Also write the result as a DOT graph to FILE");
+  cmd->add_flag("--jsonl", args->jsonl, "Print one timeline entry object per line (JSON Lines; docs/json.md)");
   cmd->callback([&ctx, args] { ctx.exit_code = RunTimeline(ctx, *args); });
 }
 

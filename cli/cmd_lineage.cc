@@ -7,6 +7,7 @@
 
 #include "cli_common.h"
 #include "gumshoe/lineage.h"
+#include "lineage_json.h"
 
 namespace gumshoe::cli {
 namespace {
@@ -38,7 +39,13 @@ int RunLineage(CliContext& ctx, const LineageArgs& args) {
     if (rc != kExitOk) return rc;
   }
   if (ctx.json) {
-    std::printf("%s\n", result->ToJson().c_str());
+    JsonOut j(snapshot.get());
+    j.Begin("gumshoe.lineage/1", ctx, TimeWindow{});
+    j.Key("entity");
+    WriteLineageStart(j, *result);
+    WriteLineageMembers(j, *result);
+    j.w().EndObject();
+    return j.Emit(ctx);
   } else {
     std::string tree = result->ToTree([](std::string_view s) { return TerminalSafe(s); });
     std::fwrite(tree.data(), 1, tree.size(), stdout);

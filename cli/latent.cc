@@ -186,15 +186,11 @@ void WritePaths(JsonOut& j, const LatentExposure& x) {
     w.StartObject();
     const iam::Node& t = snap.nodes[p.target];
     j.Key("target");
-    w.StartObject();
     if (auto ref = iam::EntityOfNode(t)) {
-      j.Field("kind", EntityKindName(ref->kind));
-      j.Field("key", ref->key);
+      j.Ref(*ref);
     } else {
-      j.Field("kind", "iam_group");
-      j.Field("key", t.arn);
+      j.Unstored("iam_group", t.arn, t.name);
     }
-    w.EndObject();
     j.Field("admin_equivalent", p.admin_equivalent);
     j.Field("grants", p.grants);
     j.Field("observed", x.PathObserved(p));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gumshoe/normalize.h"
 #include "gumshoe/time_util.h"
 #include "gumshoe/utf8.h"
 
@@ -30,28 +31,73 @@ void JsonOut::Time(std::string_view k, Timestamp t) {
   else String(FormatTime(t));
 }
 
-void JsonOut::Ref(const EntityRef& r) {
+void JsonOut::Window(std::string_view k, const TimeWindow& w) {
+  Key(k);
   writer_.StartObject();
-  Field("kind", EntityKindName(r.kind));
-  Field("key", r.key);
+  Time("from", w.since);
+  Time("to", w.until);
+  writer_.EndObject();
+}
+
+void JsonOut::Begin(std::string_view schema, const CliContext& ctx, const TimeWindow& window) {
+  writer_.StartObject();
+  Field("schema", schema);
+  Field("store", ctx.db_path);
+  Window("window", window);
+}
+
+void JsonOut::EntityObject(std::string_view kind, std::string_view key, std::string_view id, std::string_view label,
+                           Timestamp first_seen, Timestamp last_seen, const gumshoe::Entity* stored) {
+  writer_.StartObject();
+  Field("kind", kind);
+  Field("key", key);
+  Field("id", id);
+  Field("label", label);
+  Time("first_seen", first_seen);
+  Time("last_seen", last_seen);
+  Key("attrs");
+  writer_.StartObject();
+  if (stored != nullptr)
+    for (const auto& [name, v] : stored->attrs) Field(name, v.value);
+  writer_.EndObject();
+  Key("tags");
+  writer_.StartArray();
+  if (stored != nullptr)
+    for (const auto& t : stored->tags) String(t);
+  writer_.EndArray();
   writer_.EndObject();
 }
 
 void JsonOut::Entity(const gumshoe::Entity& e) {
-  writer_.StartObject();
-  Field("kind", EntityKindName(e.kind));
-  Field("key", e.key);
-  Time("first_seen", e.first_seen);
-  Time("last_seen", e.last_seen);
-  Key("attrs");
-  writer_.StartObject();
-  for (const auto& [name, v] : e.attrs) Field(name, v.value);
-  writer_.EndObject();
-  Key("tags");
+  EntityObject(EntityKindName(e.kind), e.key, FormatRef(e.ref()), ShortName(e.ref()), e.first_seen, e.last_seen, &e);
+}
+
+void JsonOut::Unstored(std::string_view kind, std::string_view key, std::string_view label) {
+  EntityObject(kind, key, std::string(kind) + ":" + std::string(key), label, kNoTime, kNoTime, nullptr);
+}
+
+void JsonOut::Ref(const EntityRef& r) {
+  auto it = looked_up_.find(r);
+  if (it == looked_up_.end()) {
+    std::optional<gumshoe::Entity> found;
+    if (reader_ != nullptr && !r.key.empty()) {
+      Result<std::optional<gumshoe::Entity>> e = reader_->Find(r);
+      if (e.ok()) found = std::move(*e);
+      else if (status_.ok()) status_ = e.status();
+    }
+    it = looked_up_.emplace(r, std::move(found)).first;
+  }
+  if (it->second) {
+    Entity(*it->second);
+  } else {
+    Entity(gumshoe::Entity{r.kind, r.key, kNoTime, kNoTime, {}, {}});
+  }
+}
+
+void JsonOut::Refs(const std::vector<EntityRef>& refs) {
   writer_.StartArray();
-  for (const auto& t : e.tags) String(t);
+  for (const EntityRef& r : refs) Ref(r);
   writer_.EndArray();
-  writer_.EndObject();
 }
 
 void JsonOut::Stats(const EdgeStats& s) {
@@ -96,6 +142,12 @@ std::string JsonOut::str() const {
     i += n;
   }
   return out;
+}
+
+int JsonOut::Emit(const CliContext& ctx) {
+  if (!status_.ok()) return ReportError(ctx, status_);
+  Print();
+  return kExitOk;
 }
 
 void JsonOut::Print() {

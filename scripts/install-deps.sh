@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config
   libboost-graph-dev rapidjson-dev librocksdb-dev libspdlog-dev catch2 libcli11-dev
-  zlib1g-dev libdeflate-dev libsqlite3-dev libjemalloc-dev graphviz)
+  zlib1g-dev libdeflate-dev libsqlite3-dev libjemalloc-dev graphviz python3-jsonschema)
 # The fuzz and sanitizer runs in scripts/test.sh use clang and its runtimes.
 if [[ "${GUMSHOE_WITH_CLANG:-0}" == 1 ]]; then packages+=(clang libclang-rt-14-dev); fi
 missing=()

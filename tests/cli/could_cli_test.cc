@@ -48,9 +48,16 @@ TEST_CASE("Could CLI: as of the compromise, the exercised PassRole path and the 
     INFO(r.out << r.err);
     REQUIRE(r.code == 0);
     CHECK(Has(r.out, R"("schema":"gumshoe.could/1")"));
-    CHECK(Has(r.out, R"("entity":{"kind":"access_key","key":"AKIAEXAMPLEBUILDBOT1","principal":"arn:aws:iam::111122223333:user/build-bot"})"));
+    // The entity object of every --json document (docs/json.md): the key was
+    // used at 10:00 (RunInstances) and 10:40 (the denied AttachUserPolicy).
+    CHECK(Has(r.out, R"("entity":{"kind":"access_key","key":"AKIAEXAMPLEBUILDBOT1","id":"access_key:AKIAEXAMPLEBUILDBOT1",)"
+                     R"("label":"AKIAEXAMPLEBUILDBOT1","first_seen":"2026-11-02T10:00:00Z","last_seen":"2026-11-02T10:40:00Z",)"
+                     R"("attrs":{},"tags":[]},"principal":"arn:aws:iam::111122223333:user/build-bot")"));
     CHECK(Has(r.out, R"("changes_applied":["cloudtrail:8f0e7c1a-1111-4111-8111-000000000002 PutUserPolicy"])"));
-    CHECK(Has(r.out, R"("target":{"kind":"iam_user","key":"arn:aws:iam::111122223333:user/ops-admin"},"admin_equivalent":true,"grants":false,"observed":false)"));
+    // ops-admin is only in the snapshot, not in the logs: no times.
+    CHECK(Has(r.out, R"("target":{"kind":"iam_user","key":"arn:aws:iam::111122223333:user/ops-admin",)"
+                     R"("id":"iam_user:arn:aws:iam::111122223333:user/ops-admin","label":"ops-admin","first_seen":null,)"
+                     R"("last_seen":null,"attrs":{},"tags":[]},"admin_equivalent":true,"grants":false,"observed":false)"));
     CHECK(Has(r.out, R"("method":"CreateAccessKey","evidence":["arn:aws:iam::111122223333:user/build-bot/inline/escalate #0"])"));
     CHECK(!Has(r.out, "AttachUserPolicy"));
   }
@@ -109,7 +116,8 @@ TEST_CASE("Could CLI: investigate shows the exercised escalation with its event 
   CHECK(Has(r.out, "[latent]    admin-equivalent: can act as role BreakGlassAdmin: build-bot can_assume BreakGlassAdmin [AssumeRole]"));
   Run j = Gumshoe(dir, "investigate --db " + Quote(dir.db()) + " AKIAEXAMPLEBUILDBOT1 --json");
   REQUIRE(j.code == 0);
-  CHECK(Has(j.out, R"("latent_exposure":[{"credential":{"kind":"access_key","key":"AKIAEXAMPLEBUILDBOT1"})"));
+  CHECK(Has(j.out, R"("latent_exposure":[{"credential":{"kind":"access_key","key":"AKIAEXAMPLEBUILDBOT1",)"
+                   R"("id":"access_key:AKIAEXAMPLEBUILDBOT1")"));
   CHECK(Has(j.out, R"("method":"CreateEC2WithExistingInstanceProfile")"));
 }
 
