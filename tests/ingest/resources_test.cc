@@ -543,7 +543,10 @@ TEST_CASE("Resources: coverage of named resources over every CloudTrail record o
                     << ingested << " (" << share_ingested * 100 << " %); misses:\n"
                     << list);
   CHECK(total > 500);
-  CHECK(share_ingested >= 0.98);
+  // Every miss is a record the ingestor rejected or a repeat of one it kept
+  // (Panther's fixtures reuse eventIDs): the issue's goal is 98 % of all.
+  CHECK(share >= 0.98);
+  CHECK(ingested_covered == ingested);
 }
 
 }  // namespace

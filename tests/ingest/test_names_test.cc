@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 // literals joined ("a" "b" is "ab").
 std::vector<std::string> TestNames(const std::string& text) {
   std::vector<std::string> out;
-  const std::string marker = "TEST_CASE(";
+  const std::string marker = std::string("TEST_CASE") + "(";  // split: this line is no test case
   for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
     size_t i = at + marker.size();
     std::string name;

@@ -975,10 +975,12 @@ void Record::S3Data(EdgeKind kind) {
     size_t n = 0;
     for (const JsonValue& item : res->GetArray()) {
       if (++n > kMaxResources) break;
-      if (Str(Member(item, "type")).value_or("") != "AWS::S3::Bucket") continue;
-      // The bucket this item names: the call's own, its copy source, or one
-      // the record lists without saying how the call used it (kept as an
-      // entity of the event, with no read or write claimed).
+      const std::string_view type = Str(Member(item, "type")).value_or("");
+      if (type != "AWS::S3::Bucket" && type != "AWS::S3::Object") continue;
+      // The bucket this item names (an object's: the part before '/'): the
+      // call's own, its copy source, or one the record lists without saying
+      // how the call used it (kept as an entity of the event, with no read or
+      // write claimed).
       std::optional<EntityRef> named = bucket;
       auto arn = Str(Member(item, "ARN"));
       if (!arn) arn = Str(Member(item, "arn"));
@@ -987,7 +989,7 @@ void Record::S3Data(EdgeKind kind) {
         named = Ref(EntityKind::kS3Bucket, b.substr(0, b.find('/')), "resource_arn");
         if (named && *named != *bucket) d_.Touch(*named, t_);
       }
-      if (!named) continue;
+      if (!named || type != "AWS::S3::Bucket") continue;
       if (auto acct = Str(Member(item, "accountId")))
         if (auto a = Ref(EntityKind::kAccount, *acct, "resource_accountId")) d_.AddEdge(*named, EdgeKind::kInAccount, *a, Obs(0));
     }
