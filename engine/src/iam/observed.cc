@@ -66,6 +66,73 @@ std::optional<EntityRef> EntityOfNode(const Node& node) {
   return std::nullopt;
 }
 
+Result<std::vector<KnownResource>> GraphResources(const GraphReader& r, size_t limit) {
+  std::vector<KnownResource> out;
+  for (ResourceType t : {ResourceType::kS3Bucket, ResourceType::kSecret, ResourceType::kSsmParameter,
+                         ResourceType::kKmsKey}) {
+    std::vector<Entity> found;
+    GUMSHOE_RETURN_IF_ERROR(r.ScanEntities(EntityKindOf(t), [&](const Entity& e) {
+      found.push_back(e);
+      return found.size() < limit;
+    }));
+    for (const Entity& e : found) {
+      KnownResource k;
+      if (e.key.starts_with("arn:")) {
+        auto parsed = ResourceOfArn(e.key);
+        if (!parsed || parsed->type != t) continue;
+        k = std::move(*parsed);
+        k.ref = e.ref();
+      } else {
+        // A bucket by name, or a secret known by its name only.
+        if (e.key.find_first_of("*?") != std::string::npos) continue;
+        k.type = t;
+        k.ref = e.ref();
+      }
+      if (k.account.empty()) {
+        GUMSHOE_RETURN_IF_ERROR(r.ScanEdges(r.IdOf(e.kind, e.key), Direction::kOut, EdgeKind::kInAccount,
+                                            [&](const Edge& edge) {
+                                              auto acct = r.GetEntity(edge.dst);
+                                              if (acct.ok() && *acct) k.account = (*acct)->key;
+                                              return false;
+                                            }));
+      }
+      if (t == ResourceType::kS3Bucket && !e.key.starts_with("arn:")) {
+        k.arn = "arn:aws:s3:::" + e.key;
+      } else if (t == ResourceType::kSecret && !e.key.starts_with("arn:")) {
+        const std::string* region = e.Attr("region");
+        k.arn = "arn:aws:secretsmanager:" + (region && !region->empty() ? *region : std::string("*")) + ":" +
+                (k.account.empty() ? std::string("*") : k.account) + ":secret:" + e.key + "-??????";
+        k.pattern = true;
+      } else if (!e.key.starts_with("arn:")) {
+        continue;
+      }
+      k.source = "logs";
+      out.push_back(std::move(k));
+    }
+  }
+  return out;
+}
+
+Result<std::optional<Evidence>> AccessObserved(const GraphReader& r, const AuthorizationSnapshot& snap, size_t node,
+                                               const KnownResource& res, Access access) {
+  if (node >= snap.nodes.size()) return std::optional<Evidence>();
+  GUMSHOE_ASSIGN_OR_RETURN(std::vector<EntityId> actors, Actors(r, snap.nodes[node]));
+  const EntityId target = r.IdOf(res.ref.kind, res.ref.key);
+  std::vector<EdgeKind> kinds;
+  if (access == Access::kRead) {
+    kinds = {EdgeKind::kRead};
+    if (res.type == ResourceType::kKmsKey) kinds.push_back(EdgeKind::kUsedKey);
+  } else {
+    kinds = {EdgeKind::kWrote, EdgeKind::kDeleted, EdgeKind::kModified, EdgeKind::kDisabled};
+  }
+  std::optional<Evidence> found;
+  for (EdgeKind k : kinds) {
+    GUMSHOE_ASSIGN_OR_RETURN(auto ev, FromActors(r, actors, k, target, [](const EdgeStats& s) { return s.success > 0; }));
+    if (ev && (!found || ev->time < found->time)) found = ev;
+  }
+  return found;
+}
+
 Result<std::optional<Evidence>> StepObserved(const GraphReader& r, const CouldGraph& graph, const CouldEdge& edge) {
   const Node& from = graph.snapshot->nodes[edge.from];
   const Node& to = graph.snapshot->nodes[edge.to];
