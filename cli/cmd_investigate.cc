@@ -3,6 +3,7 @@
 // follow the focus: a finding's first-last seen widened by --margin hours, an
 // entity's last 24 h of activity), prints a table (log-derived text through
 // TerminalSafe) or one JSON document (--json), and can write its graph as DOT.
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <optional>
@@ -392,7 +393,7 @@ void PrintLatentPart(const LatentPart& part) {
   if (part.items.empty()) std::printf("  nothing beyond what was observed\n");
   for (const LatentItem& it : part.items) {
     std::string line = "  could  " + RefText(it.from) + " -" + it.edge + "-> " +
-                       (it.wildcard ? it.note : RefText(it.to)) + " [" + it.method + "]";
+                       (it.wildcard ? it.note.substr(std::min(it.note.size(), it.edge.size() + 1)) : RefText(it.to)) + " [" + it.method + "]";
     if (it.admin_equivalent) line += " (admin-equivalent path)";
     if (!it.conditions.empty()) {
       line += " only if";
