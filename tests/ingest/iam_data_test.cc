@@ -301,3 +301,31 @@ TEST_CASE("IamData: an SCP attached to the account blocks the CreateAccessKey me
 }
 
 }  // namespace gumshoe
+
+namespace gumshoe {
+
+TEST_CASE("IamData: the README's can_read / can_write table is AccessActions()", "[ingest][iam][resource_access]") {
+  std::ifstream in(std::string(GUMSHOE_SOURCE_DIR) + "/README.md", std::ios::binary);
+  REQUIRE(in.good());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string readme = ss.str();
+  // One row per (type, access): "| S3 bucket | `can_read` | s3:GetObject (objects: ...), ... |".
+  for (iam::ResourceType t : {iam::ResourceType::kS3Bucket, iam::ResourceType::kSecret, iam::ResourceType::kSsmParameter,
+                              iam::ResourceType::kKmsKey}) {
+    for (iam::Access a : {iam::Access::kRead, iam::Access::kWrite}) {
+      std::string row;
+      for (const iam::AccessAction& x : iam::AccessActions()) {
+        if (x.type != t || x.access != a) continue;
+        if (!row.empty()) row += ", ";
+        row += std::string(x.action) + (x.objects ? " (objects: `arn:aws:s3:::b/*`)" : "");
+      }
+      const std::string label = t == iam::ResourceType::kSecret ? "Secrets Manager secret" : std::string(iam::ResourceTypeLabel(t));
+      const std::string line = "| " + label + " | `" + std::string(iam::AccessEdgeName(a)) + "` | " + row + " |";
+      INFO(line);
+      CHECK(readme.find(line) != std::string::npos);
+    }
+  }
+}
+
+}  // namespace gumshoe
