@@ -380,7 +380,7 @@ void WriteLatentPart(JsonOut& j, const LatentPart& part) {
 }
 
 void PrintLatentPart(const LatentPart& part) {
-  std::printf("\ncould (allowed by the IAM policies as of %s, not observed in the logs: none of this happened):\n",
+  std::printf("\ncould (allowed by the IAM policies as of %s, the logs show none of it):\n",
               part.as_of == kNoTime ? "now" : FormatTime(part.as_of).c_str());
   if (part.accounts.empty()) {
     std::printf("  no IAM authorization snapshot in the store\n");
