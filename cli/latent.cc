@@ -455,7 +455,12 @@ std::string ResourceText(const LatentExposure& x) {
     out += "resource policies open to other accounts or anyone:\n";
     for (const iam::ExternalGrant& g : x.external) {
       const iam::ResourcePolicy& rp = snap.resource_policies[g.policy];
-      out += "  " + (g.is_public ? std::string("anyone (Principal \"*\")") : "principal " + TerminalSafe(g.principal)) + " " +
+      std::string who = g.is_public ? std::string("anyone (Principal \"*\")") : "principal " + TerminalSafe(g.principal);
+      if (!g.is_public && g.principal.starts_with("arn:aws:iam::") && g.principal.ends_with(":root"))
+        who = "account " + TerminalSafe(g.principal.substr(13, g.principal.size() - 18));
+      else if (!g.is_public && g.principal.find(':') == std::string::npos)
+        who = "account " + TerminalSafe(g.principal);
+      out += "  " + who + " " +
              std::string(iam::AccessEdgeName(g.access)) + " " + TerminalSafe(rp.arn) + " [" + Joined(g.actions, ", ") + "]";
       if (!g.condition_keys.empty()) out += " only if " + TerminalSafe(Joined(g.condition_keys, " "));
       out += "  (could)\n";

@@ -1,6 +1,6 @@
 // `gumshoe could` and `gumshoe blast-radius --latent` on tests/data/iam/data:
 // a leaked key of the user analyst (account 210987654321) read one secret
-// and one SSM parameter, and tried to read prod/db (AccessDenied: an attempt,
+// and one SSM parameter, wrote another, and tried to read prod/db (AccessDenied: an attempt,
 // it reached nothing). Its policies also let it read the acme-reports bucket,
 // write the parameter, decrypt with any KMS key, assume the deploy role
 // (which writes acme-artifacts and reads prod/db) and create keys for the
@@ -51,6 +51,11 @@ TEST_CASE("Could CLI: can_read / can_write with what was observed, a Deny-blocke
   CHECK(Has(r.out, "itself: can_write ssm_parameter:arn:aws:ssm:us-east-1:210987654321:parameter/app/db-url "
                    "[ssm:PutParameter]  (could)"));
   CHECK(Has(r.out, "itself: can_read s3_bucket:acme-reports [s3:GetObject, s3:ListBucket]  (could)"));
+  // A PutParameter that succeeded exercised can_write; nothing read that parameter.
+  CHECK(Has(r.out, "itself: can_write ssm_parameter:arn:aws:ssm:us-east-1:210987654321:parameter/app/feature-flag "
+                   "[ssm:PutParameter]  (observed cloudtrail:9e8d7c6b-2222-4222-8222-000000000004 at 2026-11-05T10:06:00Z)"));
+  CHECK(Has(r.out, "itself: can_read ssm_parameter:arn:aws:ssm:us-east-1:210987654321:parameter/app/feature-flag "
+                   "[ssm:GetParameter]  (could)"));
   // The attempt on prod/db (AccessDenied) is not an observation; the Deny blocks it.
   CHECK(!Has(r.out, "itself: can_read secret:" + kProdDb + " [secretsmanager:GetSecretValue]  ("));
   CHECK(Has(r.out, "itself: can_read secret:" + kProdDb +
@@ -63,7 +68,7 @@ TEST_CASE("Could CLI: can_read / can_write with what was observed, a Deny-blocke
                    "any created later [arn:aws:secretsmanager:us-east-1:210987654321:secret:*; 2 known listed; except what "
                    "a Deny, boundary or SCP takes out]  (could)"));
   CHECK(Has(r.out, "anyone (Principal \"*\") can_read arn:aws:s3:::acme-reports [s3:GetObject]  (could)"));
-  CHECK(Has(r.out, "principal arn:aws:iam::999988887777:root can_read "
+  CHECK(Has(r.out, "account 999988887777 can_read "
                    "arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab [kms:Decrypt]  (could)"));
 
   Run j = Gumshoe(dir, "could --db " + Quote(dir.db()) + " analyst --as-of 2026-11-06T00:00:00Z --json");
@@ -110,7 +115,7 @@ TEST_CASE("Blast radius CLI: --latent adds the could-reach marked apart in text,
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   // The observed part is unchanged: the two reads are rows of the table.
-  CHECK(Has(r.out, "1 IAM user, 1 access key, 1 secret read in 1 region (us-east-1), 1 SSM parameter read in 1 region (us-east-1)"));
+  CHECK(Has(r.out, "1 IAM user, 1 access key, 1 secret read in 1 region (us-east-1), 2 SSM parameters in 1 region (us-east-1)"));
   CHECK(Has(r.out, "could (allowed by the IAM policies as of 2026-11-12T10:07:00Z, the logs show none of it):"));
   CHECK(Has(r.out, "  could  iam_user:" + kUser + " -can_assume-> iam_role:arn:aws:iam::210987654321:role/deploy [AssumeRole]"));
   CHECK(Has(r.out, "  could  iam_role:arn:aws:iam::210987654321:role/deploy -can_write-> s3_bucket:acme-artifacts "

@@ -118,17 +118,38 @@ Result<std::optional<Evidence>> AccessObserved(const GraphReader& r, const Autho
   if (node >= snap.nodes.size()) return std::optional<Evidence>();
   GUMSHOE_ASSIGN_OR_RETURN(std::vector<EntityId> actors, Actors(r, snap.nodes[node]));
   const EntityId target = r.IdOf(res.ref.kind, res.ref.key);
-  std::vector<EdgeKind> kinds;
+  // Data edges mean the access itself; modified / disabled only when every
+  // call on the edge succeeded and one of them is an action of the table
+  // (PutBucketPolicy, ScheduleKeyDeletion...), not any configuration change.
+  std::vector<EdgeKind> data;
   if (access == Access::kRead) {
-    kinds = {EdgeKind::kRead};
-    if (res.type == ResourceType::kKmsKey) kinds.push_back(EdgeKind::kUsedKey);
+    data = {EdgeKind::kRead};
+    if (res.type == ResourceType::kKmsKey) data.push_back(EdgeKind::kUsedKey);
   } else {
-    kinds = {EdgeKind::kWrote, EdgeKind::kDeleted, EdgeKind::kModified, EdgeKind::kDisabled};
+    data = {EdgeKind::kWrote, EdgeKind::kDeleted};
   }
+  std::vector<std::string> ops;
+  for (const AccessAction& a : AccessActions())
+    if (a.type == res.type && a.access == access)
+      ops.push_back("op:" + std::string(a.action.substr(a.action.find(':') + 1)));
   std::optional<Evidence> found;
-  for (EdgeKind k : kinds) {
-    GUMSHOE_ASSIGN_OR_RETURN(auto ev, FromActors(r, actors, k, target, [](const EdgeStats& s) { return s.success > 0; }));
+  auto keep = [&](const std::optional<Evidence>& ev) {
     if (ev && (!found || ev->time < found->time)) found = ev;
+  };
+  for (EdgeKind k : data) {
+    GUMSHOE_ASSIGN_OR_RETURN(auto ev, FromActors(r, actors, k, target, [](const EdgeStats& s) { return s.success > 0; }));
+    keep(ev);
+  }
+  if (access == Access::kWrite) {
+    for (EdgeKind k : {EdgeKind::kModified, EdgeKind::kDisabled}) {
+      GUMSHOE_ASSIGN_OR_RETURN(auto ev, FromActors(r, actors, k, target, [&](const EdgeStats& s) {
+                                 if (!AllSucceeded(s)) return false;
+                                 for (const std::string& op : ops)
+                                   if (HasCounter(s, op)) return true;
+                                 return false;
+                               }));
+      keep(ev);
+    }
   }
   return found;
 }

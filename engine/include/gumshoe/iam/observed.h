@@ -29,8 +29,10 @@ Result<std::optional<Evidence>> StepObserved(const GraphReader& reader, const Co
 Result<std::vector<KnownResource>> GraphResources(const GraphReader& reader, size_t limit = 10000);
 
 // The first successful call that exercised `edge` (from `node` of `snapshot`):
-// read: read (a KMS key: used_key); write: wrote, deleted, modified or
-// disabled, from the node itself or one of its role's sessions.
+// read: read (a KMS key: used_key); write: wrote or deleted, or modified /
+// disabled when every call on that edge succeeded and one was an action of
+// AccessActions() (PutBucketPolicy, ScheduleKeyDeletion, ...); from the node
+// itself or one of its role's sessions.
 Result<std::optional<Evidence>> AccessObserved(const GraphReader& reader, const AuthorizationSnapshot& snapshot,
                                                size_t node, const KnownResource& resource, Access access);
 
