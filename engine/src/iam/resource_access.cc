@@ -200,7 +200,7 @@ std::span<const AccessAction> AccessActions() { return kAccessActions; }
 
 std::optional<KnownResource> ResourceOfArn(std::string_view arn) {
   std::array<std::string_view, 6> f;
-  if (!SplitArn(arn, f)) return std::nullopt;
+  if (arn.size() > kMaxPatternBytes || !SplitArn(arn, f)) return std::nullopt;
   KnownResource r;
   r.account = std::string(f[4]);
   if (f[2] == "s3" && f[3].empty() && f[4].empty()) {

@@ -41,6 +41,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -76,8 +77,8 @@ struct KnownResource {
 };
 
 // The resource an ARN names, when it is one of the four types and has no
-// wildcard in its name: arn:aws:s3:::b, arn:aws:s3:::b/* and
-// arn:aws:s3:::b/prefix/* are the bucket b.
+// wildcard in its name (and at most kMaxPatternBytes long): arn:aws:s3:::b,
+// arn:aws:s3:::b/* and arn:aws:s3:::b/prefix/* are the bucket b.
 std::optional<KnownResource> ResourceOfArn(std::string_view arn);
 
 // Resources named by full ARN in the Resource element of an Allow statement
