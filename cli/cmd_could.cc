@@ -102,6 +102,15 @@ int RunCould(CliContext& ctx, const CouldArgs& args) {
     w.EndArray();
     j.Key("paths");
     WritePaths(j, x);
+    WriteResourceFields(j, x);
+    j.Key("scps_applied");
+    w.StartArray();
+    for (const std::string& c : acct.scps_applied) j.String(c);
+    w.EndArray();
+    j.Key("scp_notes");
+    w.StartArray();
+    for (const std::string& c : acct.scp_notes) j.String(c);
+    w.EndArray();
     w.EndObject();
     return j.Emit(ctx);
   }
@@ -113,11 +122,15 @@ int RunCould(CliContext& ctx, const CouldArgs& args) {
   if (!acct.changes_skipped.empty()) std::printf(", %zu could not be", acct.changes_skipped.size());
   std::printf("\n");
   for (const std::string& c : acct.changes_skipped) std::printf("  not replayed: %s\n", TerminalSafe(c).c_str());
+  for (const std::string& c : acct.scps_applied) std::printf("SCP applied: %s\n", TerminalSafe(c).c_str());
+  for (const std::string& c : acct.scp_notes) std::printf("SCP note: %s\n", TerminalSafe(c).c_str());
+  const std::string resources = ResourceText(x);
   if (graph.admin[found->node]) {
     std::printf("admin-equivalent: yes, by its own policies (");
     for (size_t i = 0; i < graph.admin_evidence[found->node].size(); ++i)
       std::printf("%s%s", i ? ", " : "", TerminalSafe(graph.refs[graph.admin_evidence[found->node][i]].ToString()).c_str());
     std::printf(")\n");
+    std::fwrite(resources.data(), 1, resources.size(), stdout);
     return kExitOk;
   }
   if (admin) {
@@ -127,6 +140,7 @@ int RunCould(CliContext& ctx, const CouldArgs& args) {
   }
   if (paths.empty()) {
     std::printf("no could-edges: it cannot act as, or give permissions to, any other principal of the snapshot\n");
+    std::fwrite(resources.data(), 1, resources.size(), stdout);
     return kExitOk;
   }
   std::printf("paths, shortest first:\n");
@@ -149,6 +163,7 @@ int RunCould(CliContext& ctx, const CouldArgs& args) {
       for (uint32_t r : e.evidence) std::printf("         granted by %s\n", TerminalSafe(graph.refs[r].ToString()).c_str());
     }
   }
+  std::fwrite(resources.data(), 1, resources.size(), stdout);
   return kExitOk;
 }
 

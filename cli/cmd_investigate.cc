@@ -3,7 +3,11 @@
 // follow the focus: a finding's first-last seen widened by --margin hours, an
 // entity's last 24 h of activity), prints a table (log-derived text through
 // TerminalSafe) or one JSON document (--json), and can write its graph as DOT.
+#include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <optional>
+#include <set>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -78,8 +82,10 @@ Result<std::vector<EdgeKind>> ParseEdgeList(const std::string& text) {
 // ---- JSON writers ----
 
 // A blast-radius object: the gumshoe.blast-radius/1 document when `ctx` is
-// given (schema, store), else investigate's nested "blast_radius".
-void WriteBlast(JsonOut& j, const BlastRadiusResult& r, const CliContext* ctx) {
+// given (schema, store), else investigate's nested "blast_radius". `extra`
+// writes members of its own at the end (blast-radius --latent: "latent").
+void WriteBlast(JsonOut& j, const BlastRadiusResult& r, const CliContext* ctx,
+                const std::function<void(JsonOut&)>& extra = {}) {
   if (ctx != nullptr) {
     j.Begin("gumshoe.blast-radius/1", *ctx, r.window);
   } else {
@@ -157,6 +163,7 @@ void WriteBlast(JsonOut& j, const BlastRadiusResult& r, const CliContext* ctx) {
   }
   j.w().EndArray();
   j.Field("attempts_omitted", static_cast<uint64_t>(r.attempts_omitted));
+  if (extra) extra(j);
   j.w().EndObject();
 }
 
@@ -267,7 +274,125 @@ struct BlastArgs {
   int depth = 8;
   size_t max_fanout = 100;
   size_t limit = 200;
+  bool latent = false;
 };
+
+// blast-radius --latent: what the principals of the footholds and of the
+// reached credentials could still do, from the IAM snapshots as of the
+// window's end, beyond what the logs show.
+struct LatentPart {
+  Timestamp as_of = kNoTime;
+  std::vector<AccountAuthorization> accounts;
+  std::vector<LatentExposure> exposures;
+  std::vector<LatentItem> items;
+};
+
+Result<LatentPart> LatentOfBlast(const GraphStore& store, const GraphReader& reader, const BlastRadiusResult& r) {
+  LatentPart part;
+  part.as_of = r.window.until;
+  GUMSHOE_ASSIGN_OR_RETURN(part.accounts, LoadAuthorization(store, part.as_of));
+  std::vector<EntityRef> creds;
+  std::set<EntityRef> reached;
+  for (const BlastNode& n : r.nodes) {
+    reached.insert(n.entity.ref());
+    const EntityKind k = n.entity.kind;
+    if (k == EntityKind::kAccessKey || k == EntityKind::kRoleSession || k == EntityKind::kIamUser ||
+        k == EntityKind::kIamRole)
+      creds.push_back(n.entity.ref());
+  }
+  GUMSHOE_ASSIGN_OR_RETURN(part.exposures, LatentExposures(reader, part.accounts, creds, 50, 6, false));
+  part.items = LatentBeyond(part.exposures, reached);
+  return part;
+}
+
+void AddLatentToSubgraph(const LatentPart& part, Subgraph& g) {
+  for (const LatentItem& it : part.items) {
+    SubgraphEdge e;
+    e.src = it.from;
+    e.dst = it.to;
+    e.could = it.edge;
+    e.could_detail = (it.wildcard ? it.note + "; " : std::string()) + it.method;
+    for (const std::string& ev : it.evidence) e.could_detail += "; granted by " + ev;
+    if (!it.conditions.empty()) {
+      e.could_detail += "; only if";
+      for (const std::string& c : it.conditions) e.could_detail += " " + c;
+    }
+    g.edges.push_back(std::move(e));
+  }
+}
+
+void WriteLatentPart(JsonOut& j, const LatentPart& part) {
+  auto& w = j.w();
+  j.Key("latent");
+  w.StartObject();
+  j.Time("as_of", part.as_of);
+  j.Field("snapshots", static_cast<uint64_t>(part.accounts.size()));
+  j.Key("principals");
+  w.StartArray();
+  for (const LatentExposure& x : part.exposures) {
+    w.StartObject();
+    j.Key("credential");
+    j.Ref(x.credential);
+    j.Field("principal", x.graph.snapshot->nodes[x.node].arn);
+    j.Field("admin_equivalent", x.admin.has_value());
+    w.EndObject();
+  }
+  w.EndArray();
+  j.Key("edges");
+  w.StartArray();
+  for (const LatentItem& it : part.items) {
+    w.StartObject();
+    j.Field("observed", false);
+    j.Field("edge", it.edge);
+    j.Key("from");
+    j.Ref(it.from);
+    j.Key("to");
+    j.Ref(it.to);
+    j.Field("method", it.method);
+    j.Key("evidence");
+    w.StartArray();
+    for (const std::string& e : it.evidence) j.String(e);
+    w.EndArray();
+    j.Key("conditions");
+    w.StartArray();
+    for (const std::string& c : it.conditions) j.String(c);
+    w.EndArray();
+    j.Field("admin_equivalent", it.admin_equivalent);
+    j.Field("wildcard", it.wildcard);
+    if (it.wildcard) j.Field("note", it.note);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+void PrintLatentPart(const LatentPart& part) {
+  std::printf("\ncould (allowed by the IAM policies as of %s, the logs show none of it):\n",
+              part.as_of == kNoTime ? "now" : FormatTime(part.as_of).c_str());
+  if (part.accounts.empty()) {
+    std::printf("  no IAM authorization snapshot in the store\n");
+    return;
+  }
+  if (part.exposures.empty()) {
+    std::printf("  no reached credential is a principal of a stored snapshot\n");
+    return;
+  }
+  if (part.items.empty()) std::printf("  nothing beyond what was observed\n");
+  for (const LatentItem& it : part.items) {
+    std::string line = "  could  " + RefText(it.from) + " -" + it.edge + "-> " +
+                       (it.wildcard ? it.note.substr(std::min(it.note.size(), it.edge.size() + 1)) : RefText(it.to)) + " [" + it.method + "]";
+    if (it.admin_equivalent) line += " (admin-equivalent path)";
+    if (!it.conditions.empty()) {
+      line += " only if";
+      for (const std::string& c : it.conditions) line += " " + c;
+    }
+    if (!it.evidence.empty()) {
+      line += "; granted by";
+      for (size_t i = 0; i < it.evidence.size(); ++i) line += (i ? ", " : " ") + it.evidence[i];
+    }
+    std::printf("%s\n", TerminalSafe(line).c_str());
+  }
+}
 
 int RunBlast(CliContext& ctx, const BlastArgs& args) {
   if (args.depth < 1 || args.depth > kMaxDepth)
@@ -291,13 +416,23 @@ int RunBlast(CliContext& ctx, const BlastArgs& args) {
   options.include_resource_touchers = true;
   auto r = BlastRadius(*snapshot, *ref, options);
   if (!r.ok()) return ReportError(ctx, r.status());
+  std::optional<LatentPart> latent;
+  if (args.latent) {
+    auto part = LatentOfBlast(**store, *snapshot, *r);
+    if (!part.ok()) return ReportError(ctx, part.status());
+    latent = std::move(part).value();
+  }
   if (!args.dot.empty()) {
-    int rc = WriteDotFile(ctx, r->ToSubgraph(), args.dot);
+    Subgraph g = r->ToSubgraph();
+    if (latent) AddLatentToSubgraph(*latent, g);
+    int rc = WriteDotFile(ctx, g, args.dot);
     if (rc != kExitOk) return rc;
   }
   if (ctx.json) {
     JsonOut j(snapshot.get());
-    WriteBlast(j, *r, &ctx);
+    WriteBlast(j, *r, &ctx, [&](JsonOut& jj) {
+      if (latent) WriteLatentPart(jj, *latent);
+    });
     return j.Emit(ctx);
   }
   std::printf("Blast radius of %s, %s .. %s\n", TerminalSafe(RefText(r->start)).c_str(),
@@ -334,6 +469,7 @@ int RunBlast(CliContext& ctx, const BlastArgs& args) {
     PrintTable({"attempt", "by", "first", "evidence"}, arows);
     if (r->attempts_omitted > 0) std::printf("+%zu more attempts\n", r->attempts_omitted);
   }
+  if (latent) PrintLatentPart(*latent);
   return kExitOk;
 }
 
@@ -811,6 +947,9 @@ void RegisterBlastRadiusCommand(CLI::App& app, CliContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--limit", args->limit, "Rows printed")->capture_default_str();
   cmd->add_option("--dot", args->dot, "Also write the result as a DOT graph to FILE");
+  cmd->add_flag("--latent", args->latent,
+                "Add what the reached principals could still do from the stored IAM snapshots (marked could, "
+                "never observed)");
   cmd->callback([&ctx, args] { ctx.exit_code = RunBlast(ctx, *args); });
 }
 

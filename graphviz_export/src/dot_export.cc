@@ -198,12 +198,14 @@ struct EdgeKey {
   EntityRef src;
   EdgeKind kind;
   EntityRef dst;
+  std::string could;  // a could-edge (SubgraphEdge::could); kind is then kInvolves
   friend bool operator<(const EdgeKey& a, const EdgeKey& b) {
-    return std::tie(a.src, a.kind, a.dst) < std::tie(b.src, b.kind, b.dst);
+    return std::tie(a.src, a.kind, a.could, a.dst) < std::tie(b.src, b.kind, b.could, b.dst);
   }
 };
 
 struct EdgeData {
+  std::string could_detail;
   EdgeStats stats;
   Emphasis emphasis = Emphasis::kNone;
   uint64_t merged_edges = 1;  // > 1 after collapsing
@@ -241,8 +243,10 @@ Prepared Merge(const Subgraph& g) {
         it->second.entity.key = r->key;
       }
     }
-    auto [it, inserted] = p.edges.try_emplace(EdgeKey{e.src, e.kind, e.dst});
+    auto [it, inserted] = p.edges.try_emplace(
+        EdgeKey{e.src, e.could.empty() ? e.kind : EdgeKind::kInvolves, e.dst, e.could});
     if (inserted) {
+      it->second.could_detail = e.could_detail;
       it->second.stats = e.stats;
       it->second.emphasis = e.emphasis;
     } else {
@@ -267,7 +271,7 @@ void Collapse(Prepared& p, size_t max_nodes) {
   using GroupKey = std::tuple<EntityKind, EntityRef, EdgeKind, bool>;
   std::map<GroupKey, std::vector<EntityRef>> groups;
   for (const auto& [k, e] : p.edges) {
-    if (k.src == k.dst) continue;
+    if (k.src == k.dst || !k.could.empty()) continue;  // could-edges are never folded away
     for (bool leaf_is_src : {true, false}) {
       const EntityRef& leaf = leaf_is_src ? k.src : k.dst;
       const EntityRef& other = leaf_is_src ? k.dst : k.src;
@@ -425,6 +429,18 @@ AttrList NodeAttrs(const NodeData& d) {
 AttrList EdgeAttrs(const EdgeKey& k, const EdgeData& e, const NodeData& src, const NodeData& dst,
                    const DotOptions& options) {
   AttrList a;
+  if (!k.could.empty()) {
+    // Allowed by the policies, not seen in the logs: dashed, "could ...".
+    a.Lines("label", {"could " + k.could});
+    std::vector<std::string> tip{"could (not observed): " + SafeShortName(src.entity.ref()) + " " + k.could + " " +
+                                 SafeShortName(dst.entity.ref())};
+    if (!e.could_detail.empty()) tip.push_back(e.could_detail);
+    a.Tooltip(tip);
+    a.Add("style", "dashed");
+    a.Add("color", "#7e57c2");
+    a.Add("fontcolor", "#5e35b1");
+    return a;
+  }
   // The label reads along the arrow (edge_text.h); an attempt says so.
   const bool attempt = IsAttempt(e.stats);
   std::string first = std::string(EdgeLabel(k.kind, e.stats));

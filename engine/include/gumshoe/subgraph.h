@@ -34,6 +34,12 @@ struct SubgraphEdge {
   EntityRef dst;
   EdgeStats stats;
   Emphasis emphasis = Emphasis::kNone;
+  // Non-empty: a could-edge the IAM policies allow but the logs do not show
+  // ("can_assume", "can_read"; `kind` is then ignored): drawn dashed,
+  // labelled "could ...", never as something that happened. `could_detail`
+  // is its tooltip (method, granting statements).
+  std::string could;
+  std::string could_detail;
 };
 
 struct Subgraph {

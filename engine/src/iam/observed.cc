@@ -66,6 +66,94 @@ std::optional<EntityRef> EntityOfNode(const Node& node) {
   return std::nullopt;
 }
 
+Result<std::vector<KnownResource>> GraphResources(const GraphReader& r, size_t limit) {
+  std::vector<KnownResource> out;
+  for (ResourceType t : {ResourceType::kS3Bucket, ResourceType::kSecret, ResourceType::kSsmParameter,
+                         ResourceType::kKmsKey}) {
+    std::vector<Entity> found;
+    GUMSHOE_RETURN_IF_ERROR(r.ScanEntities(EntityKindOf(t), [&](const Entity& e) {
+      found.push_back(e);
+      return found.size() < limit;
+    }));
+    for (const Entity& e : found) {
+      KnownResource k;
+      if (e.key.starts_with("arn:")) {
+        auto parsed = ResourceOfArn(e.key);
+        if (!parsed || parsed->type != t) continue;
+        k = std::move(*parsed);
+        k.ref = e.ref();
+      } else {
+        // A bucket by name, or a secret known by its name only.
+        if (e.key.find_first_of("*?") != std::string::npos) continue;
+        k.type = t;
+        k.ref = e.ref();
+      }
+      if (k.account.empty()) {
+        GUMSHOE_RETURN_IF_ERROR(r.ScanEdges(r.IdOf(e.kind, e.key), Direction::kOut, EdgeKind::kInAccount,
+                                            [&](const Edge& edge) {
+                                              auto acct = r.GetEntity(edge.dst);
+                                              if (acct.ok() && *acct) k.account = (*acct)->key;
+                                              return false;
+                                            }));
+      }
+      if (t == ResourceType::kS3Bucket && !e.key.starts_with("arn:")) {
+        k.arn = "arn:aws:s3:::" + e.key;
+      } else if (t == ResourceType::kSecret && !e.key.starts_with("arn:")) {
+        const std::string* region = e.Attr("region");
+        k.arn = "arn:aws:secretsmanager:" + (region && !region->empty() ? *region : std::string("*")) + ":" +
+                (k.account.empty() ? std::string("*") : k.account) + ":secret:" + e.key + "-??????";
+        k.pattern = true;
+      } else if (!e.key.starts_with("arn:")) {
+        continue;
+      }
+      k.source = "logs";
+      out.push_back(std::move(k));
+    }
+  }
+  return out;
+}
+
+Result<std::optional<Evidence>> AccessObserved(const GraphReader& r, const AuthorizationSnapshot& snap, size_t node,
+                                               const KnownResource& res, Access access) {
+  if (node >= snap.nodes.size()) return std::optional<Evidence>();
+  GUMSHOE_ASSIGN_OR_RETURN(std::vector<EntityId> actors, Actors(r, snap.nodes[node]));
+  const EntityId target = r.IdOf(res.ref.kind, res.ref.key);
+  // Data edges mean the access itself; modified / disabled only when every
+  // call on the edge succeeded and one of them is an action of the table
+  // (PutBucketPolicy, ScheduleKeyDeletion...), not any configuration change.
+  std::vector<EdgeKind> data;
+  if (access == Access::kRead) {
+    data = {EdgeKind::kRead};
+    if (res.type == ResourceType::kKmsKey) data.push_back(EdgeKind::kUsedKey);
+  } else {
+    data = {EdgeKind::kWrote, EdgeKind::kDeleted};
+  }
+  std::vector<std::string> ops;
+  for (const AccessAction& a : AccessActions())
+    if (a.type == res.type && a.access == access)
+      ops.push_back("op:" + std::string(a.action.substr(a.action.find(':') + 1)));
+  std::optional<Evidence> found;
+  auto keep = [&](const std::optional<Evidence>& ev) {
+    if (ev && (!found || ev->time < found->time)) found = ev;
+  };
+  for (EdgeKind k : data) {
+    GUMSHOE_ASSIGN_OR_RETURN(auto ev, FromActors(r, actors, k, target, [](const EdgeStats& s) { return s.success > 0; }));
+    keep(ev);
+  }
+  if (access == Access::kWrite) {
+    for (EdgeKind k : {EdgeKind::kModified, EdgeKind::kDisabled}) {
+      GUMSHOE_ASSIGN_OR_RETURN(auto ev, FromActors(r, actors, k, target, [&](const EdgeStats& s) {
+                                 if (!AllSucceeded(s)) return false;
+                                 for (const std::string& op : ops)
+                                   if (HasCounter(s, op)) return true;
+                                 return false;
+                               }));
+      keep(ev);
+    }
+  }
+  return found;
+}
+
 Result<std::optional<Evidence>> StepObserved(const GraphReader& r, const CouldGraph& graph, const CouldEdge& edge) {
   const Node& from = graph.snapshot->nodes[edge.from];
   const Node& to = graph.snapshot->nodes[edge.to];

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
+#include <vector>
 
 namespace gumshoe::iam {
 namespace {
@@ -25,6 +27,20 @@ bool Covers(const Statement& s, const Request& r) {
   if (r.any_resource) {
     if (s.effect == Effect::kAllow) return true;
     return !s.not_resource && std::find(s.resources.begin(), s.resources.end(), "*") != s.resources.end();
+  }
+  if (r.set != Request::Set::kExact) {
+    // Allow under kSome and Deny under kAll ask "may it touch the set?"; the
+    // other two ask "does it cover all of it?". NotResource swaps the tests.
+    const bool some = (s.effect == Effect::kAllow) == (r.set == Request::Set::kSome);
+    bool hit = false;
+    for (const std::string& p : s.resources) {
+      const bool m = some != s.not_resource ? GlobOverlaps(p, r.resource) : GlobCovers(p, r.resource);
+      if (m) {
+        hit = true;
+        break;
+      }
+    }
+    return s.not_resource ? !hit : hit;
   }
   bool resource = AnyMatch(s.resources, r.resource, /*ci=*/false);
   return s.not_resource ? !resource : resource;
@@ -159,6 +175,67 @@ bool WildcardMatch(std::string_view pattern, std::string_view text, bool ci) {
   return p == pattern.size();
 }
 
+bool GlobOverlaps(std::string_view p, std::string_view g) {
+  // Reachability over pairs of positions (i in p, j in g) of the two patterns'
+  // product automaton: O(|p| * |g|), bounded by kMaxPatternBytes each.
+  const size_t w = g.size() + 1;
+  std::vector<char> seen((p.size() + 1) * w, 0);
+  std::vector<std::pair<size_t, size_t>> stack{{0, 0}};
+  auto push = [&](size_t i, size_t j) {
+    if (!seen[i * w + j]) {
+      seen[i * w + j] = 1;
+      stack.emplace_back(i, j);
+    }
+  };
+  seen[0] = 1;
+  while (!stack.empty()) {
+    auto [i, j] = stack.back();
+    stack.pop_back();
+    if (i == p.size() && j == g.size()) return true;
+    const bool ps = i < p.size() && p[i] == '*';
+    const bool gs = j < g.size() && g[j] == '*';
+    if (ps) {
+      push(i + 1, j);                 // the star matches nothing more
+      if (j < g.size()) push(i, j + 1);  // it absorbs the glob's next character (or star)
+    }
+    if (gs) {
+      push(i, j + 1);
+      if (i < p.size()) push(i + 1, j);
+    }
+    if (!ps && !gs && i < p.size() && j < g.size() &&
+        (p[i] == '?' || g[j] == '?' || p[i] == g[j]))
+      push(i + 1, j + 1);
+  }
+  return false;
+}
+
+bool GlobCovers(std::string_view p, std::string_view g) {
+  // WildcardMatch with the glob as text, where a glob `*` is matched only by a
+  // pattern `*` and a glob `?` only by `?` or `*`.
+  size_t i = 0, j = 0, star = std::string_view::npos, mark = 0;
+  auto one = [&](char pc, char gc) {
+    if (gc == '*') return false;
+    if (pc == '?') return true;
+    return gc != '?' && pc == gc;
+  };
+  while (j < g.size()) {
+    if (i < p.size() && p[i] != '*' && one(p[i], g[j])) {
+      ++i;
+      ++j;
+    } else if (i < p.size() && p[i] == '*') {
+      star = i++;
+      mark = j;
+    } else if (star != std::string_view::npos) {
+      i = star + 1;
+      j = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (i < p.size() && p[i] == '*') ++i;
+  return i == p.size();
+}
+
 EvalResult EvaluatePolicy(const Policy& policy, const Request& request) {
   Layer l;
   l.AddPolicy(policy, request);
@@ -217,9 +294,9 @@ TrustMatch MatchStatementPrincipal(const Statement& s, const Caller& c) {
 }  // namespace
 
 TrustResult EvaluateTrust(const Policy& trust, const Caller& caller, std::string_view action,
-                          std::string_view resource_arn) {
+                          std::string_view resource_arn, Request::Set set) {
   TrustResult out;
-  Request req{std::string(action), std::string(resource_arn)};
+  Request req{std::string(action), std::string(resource_arn), false, set};
   Layer l;
   TrustMatch best = TrustMatch::kNone;
   TrustMatch best_unconditional = TrustMatch::kNone;

@@ -45,6 +45,47 @@ Result<iam::Policy> ParsePolicyDocument(std::string_view text, std::string name,
 // Whether `head` (the first bytes of a file) looks like an authorization snapshot.
 bool LooksLikeAuthorizationDetails(std::string_view head);
 
+// An AWS Organizations service control policy with the targets it is attached
+// to. Input: the output of `aws organizations describe-policy` and of
+// `aws organizations list-targets-for-policy` merged into one object
+// (`jq -s '.[0] + .[1]' policy.json targets.json`):
+//   {"Policy": {"PolicySummary": {"Id", "Arn", "Name", "Type": "SERVICE_CONTROL_POLICY", ...},
+//               "Content": "<policy JSON as a string>"},
+//    "Targets": [{"TargetId", "Arn", "Name", "Type": "ACCOUNT|ORGANIZATIONAL_UNIT|ROOT"}]}
+struct ServiceControlPolicy {
+  std::string id, arn, name;
+  iam::Policy policy;  // named by the policy ARN
+  struct Target {
+    std::string type;  // ACCOUNT, ORGANIZATIONAL_UNIT, ROOT
+    std::string id;    // 111122223333, ou-..., r-...
+  };
+  std::vector<Target> targets;
+};
+Result<ServiceControlPolicy> ParseServiceControlPolicy(std::string_view json, AuthzParseStats* stats);
+
+// The SCP levels that govern `account`, from the root down: the SCPs attached
+// to the root, then those attached to the account itself. SCPs attached to
+// an OU are not applied (which accounts an OU holds is not part of the
+// input) and are named in `notes`, as is a level whose exported SCPs allow
+// nothing (only Deny statements): AWS requires an Allow at every level
+// (FullAWSAccess by default), so such a level is evaluated with its Deny
+// statements and FullAWSAccess. A level without any exported SCP is absent.
+std::vector<std::vector<iam::Policy>> ScpLayersFor(const std::vector<ServiceControlPolicy>& scps,
+                                                   std::string_view account, std::vector<std::string>* notes);
+
+// A resource-based policy. Input, detected by content:
+//   - `aws secretsmanager get-resource-policy` output as is:
+//       {"ARN": "<secret ARN>", "Name": "...", "ResourcePolicy": "<policy JSON string>"};
+//   - `aws s3api get-bucket-policy` or `aws kms get-key-policy` output with
+//     the resource's ARN added (`jq --arg a ARN '. + {ResourceArn: $a}'`):
+//       {"Policy": "<policy JSON string>", "ResourceArn": "arn:aws:s3:::bucket" | "<key ARN>"},
+//     optionally "Account": the owner account (buckets' ARNs do not say it).
+// Lambda function policies (`aws lambda get-policy`) are not read yet.
+Result<iam::ResourcePolicy> ParseResourcePolicy(std::string_view json, AuthzParseStats* stats);
+
+// Whether `head` looks like one of the two shapes above.
+bool LooksLikeIamPolicyExport(std::string_view head);
+
 // Replays one successful CloudTrail IAM change (the whole record, as the
 // cloudtrail ingestor keeps it) on `snapshot`: policies attached, detached,
 // written or deleted; group membership; trust policies; managed policies and
@@ -60,6 +101,8 @@ struct AccountAuthorization {
   bool snapshot_after = false;        // no snapshot at or before the time: the earliest after it
   std::vector<std::string> changes_applied;  // "cloudtrail:<eventID> <eventName>", in time order
   std::vector<std::string> changes_skipped;  // the same, with why they could not be applied
+  std::vector<std::string> scps_applied;     // "<policy ARN> (ROOT|ACCOUNT)": the SCPs evaluated
+  std::vector<std::string> scp_notes;        // SCPs not applied, levels completed (see ScpLayersFor)
   AuthzParseStats stats;
 };
 
@@ -67,6 +110,10 @@ struct AccountAuthorization {
 // before `as_of` (else the earliest after it), with the stored CloudTrail IAM
 // changes after the snapshot and up to `as_of` replayed in time order.
 // as_of kNoTime: the latest snapshot and every change after it.
+// The stored SCPs (latest of each policy at or before `as_of`) become each
+// snapshot's scp_layers (ScpLayersFor), and the stored resource policies
+// (latest per resource ARN at or before `as_of`) every snapshot's
+// resource_policies.
 Result<std::vector<AccountAuthorization>> LoadAuthorization(const GraphStore& store, Timestamp as_of);
 
 }  // namespace gumshoe

@@ -667,6 +667,7 @@ Result<std::vector<AccountAuthorization>> LoadAuthorization(const GraphStore& st
     }
     out.push_back(std::move(acc));
   }
+  GUMSHOE_RETURN_IF_ERROR(ingest::LoadOrgAndResourcePolicies(store, as_of, out));
   return out;
 }
 

@@ -37,6 +37,10 @@ class IamAuthzParser final : public FileParser {
   explicit IamAuthzParser(Timestamp as_of) : as_of_(as_of) {}
 
   void OnJson(const rapidjson::Value& value, RecordContext& ctx) override {
+    if (IsScpDocument(value) || IsResourcePolicyDocument(value)) {
+      PolicyExport(value, ctx);
+      return;
+    }
     if (!IsAuthorizationDetails(value)) {
       ctx.BeginRecord(ctx.EvidenceRef());
       ctx.Reject("not_authorization_details");
@@ -57,15 +61,7 @@ class IamAuthzParser final : public FileParser {
       }
       return;
     }
-    char time_part[32];
-    if (as_of_ == kNoTime) {
-      std::snprintf(time_part, sizeof time_part, "unknown");
-    } else {
-      std::snprintf(time_part, sizeof time_part, "%020" PRId64, as_of_);
-    }
-    char hash_part[17];
-    std::snprintf(hash_part, sizeof hash_part, "%016" PRIx64, Fnv1a(compact));
-    std::string key = "iam_authz/" + snap.value().account + "/" + time_part + "/" + hash_part;
+    std::string key = "iam_authz/" + snap.value().account + "/" + TimeAndHash(compact);
     if (!ctx.BeginRecord(key)) return;
     for (const auto& [name, n] : stats.anomalies)
       for (uint64_t i = 0; i < n && i < 1000; ++i) ctx.Anomaly(name);
@@ -74,6 +70,58 @@ class IamAuthzParser final : public FileParser {
   }
 
  private:
+  std::string TimeAndHash(std::string_view compact) const {
+    char time_part[32];
+    if (as_of_ == kNoTime) {
+      std::snprintf(time_part, sizeof time_part, "unknown");
+    } else {
+      std::snprintf(time_part, sizeof time_part, "%020" PRId64, as_of_);
+    }
+    char hash_part[17];
+    std::snprintf(hash_part, sizeof hash_part, "%016" PRIx64, Fnv1a(compact));
+    return std::string(time_part) + "/" + hash_part;
+  }
+
+  // An SCP (iam_scp/<policy id>/<time>/<hash>) or a resource policy
+  // (resource_policy/<resource ARN>/<time>/<hash>), stored as given once it parses.
+  void PolicyExport(const rapidjson::Value& value, RecordContext& ctx) {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buf);
+    value.Accept(writer);
+    std::string_view compact(buf.GetString(), buf.GetSize());
+    AuthzParseStats stats;
+    std::string key;
+    if (IsScpDocument(value)) {
+      auto scp = ScpFromJson(value, &stats);
+      if (!scp.ok()) {
+        ctx.BeginRecord(ctx.EvidenceRef());
+        if (scp.status().code() == Status::Code::kInvalidArgument) {
+          ctx.Reject("not_service_control_policy");
+        } else {
+          ctx.Reject("bad_scp");
+        }
+        return;
+      }
+      key = "iam_scp/" + scp.value().id + "/" + TimeAndHash(compact);
+    } else {
+      auto rp = ResourcePolicyFromJson(value, &stats);
+      if (!rp.ok()) {
+        ctx.BeginRecord(ctx.EvidenceRef());
+        if (rp.status().code() == Status::Code::kInvalidArgument) {
+          ctx.Reject("unsupported_resource_policy");
+        } else {
+          ctx.Reject("bad_resource_policy");
+        }
+        return;
+      }
+      key = "resource_policy/" + rp.value().arn + "/" + TimeAndHash(compact);
+    }
+    if (!ctx.BeginRecord(key)) return;
+    for (const auto& [name, n] : stats.anomalies)
+      for (uint64_t i = 0; i < n && i < 1000; ++i) ctx.Anomaly(name);
+    ctx.delta().PutDocument(std::move(key), std::string(compact));
+  }
+
   Timestamp as_of_;
 };
 
@@ -81,11 +129,13 @@ class IamAuthzIngestor final : public Ingestor {
  public:
   std::string_view name() const override { return "iam_authz"; }
   std::string_view description() const override {
-    return "IAM authorization snapshots: aws iam get-account-authorization-details output";
+    return "IAM authorization snapshots (aws iam get-account-authorization-details), Organizations SCPs "
+           "(describe-policy + list-targets-for-policy) and bucket, KMS key and secret resource policies";
   }
   int Sniff(std::string_view path, std::string_view head) const override {
     (void)path;
-    return LooksLikeAuthorizationDetails(head) ? 95 : 0;
+    if (LooksLikeAuthorizationDetails(head)) return 95;
+    return LooksLikeIamPolicyExport(head) ? 90 : 0;
   }
   std::unique_ptr<FileParser> NewParser(const FileInfo& info, const IngestOptions& options) const override {
     Timestamp as_of = options.snapshot_time;

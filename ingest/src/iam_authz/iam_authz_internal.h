@@ -10,4 +10,13 @@ namespace gumshoe::ingest {
 Result<iam::AuthorizationSnapshot> SnapshotFromJson(const JsonValue& doc, Timestamp as_of, AuthzParseStats* stats);
 bool IsAuthorizationDetails(const JsonValue& v);
 
+Result<ServiceControlPolicy> ScpFromJson(const JsonValue& doc, AuthzParseStats* stats);
+bool IsScpDocument(const JsonValue& v);
+Result<iam::ResourcePolicy> ResourcePolicyFromJson(const JsonValue& doc, AuthzParseStats* stats);
+bool IsResourcePolicyDocument(const JsonValue& v);
+
+// Sets scp_layers, scps_applied, scp_notes and resource_policies of every
+// account from the stored SCP and resource-policy documents.
+Status LoadOrgAndResourcePolicies(const GraphStore& store, Timestamp as_of, std::vector<AccountAuthorization>& accounts);
+
 }  // namespace gumshoe::ingest

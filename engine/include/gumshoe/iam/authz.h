@@ -56,6 +56,19 @@ struct Node {
   std::vector<std::string> instance_profiles;  // roles: their instance profiles' ARNs (and names)
 };
 
+// The resource types could-edges can_read / can_write point at
+// (resource_access.h).
+enum class ResourceType : uint8_t { kS3Bucket, kSecret, kSsmParameter, kKmsKey };
+
+// A resource-based policy exported beside the snapshot: a bucket policy, a
+// KMS key policy, a secret's resource policy.
+struct ResourcePolicy {
+  ResourceType type = ResourceType::kS3Bucket;
+  std::string arn;      // the resource: arn:aws:s3:::name, a key or secret ARN
+  std::string account;  // its owner; empty when the ARN does not say (buckets)
+  Policy policy;
+};
+
 struct AuthorizationSnapshot {
   std::string account;
   Timestamp as_of = kNoTime;
@@ -70,6 +83,9 @@ struct AuthorizationSnapshot {
     std::string role_arn;
   };
   std::vector<Workload> workloads;
+  // Resource policies stored for any account (LoadAuthorization gives every
+  // account the same list: a grant to another account is read from its side).
+  std::vector<ResourcePolicy> resource_policies;
   // REQUIRES: nodes are final. The index of the node with this ARN (users and
   // roles), or of the group with this name.
   std::optional<size_t> Find(std::string_view arn) const;

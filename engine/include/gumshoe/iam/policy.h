@@ -104,7 +104,21 @@ struct Request {
   // "Is there some resource this action is allowed on?": an Allow with any
   // Resource covers it; a Deny covers it only when its Resource is "*".
   bool any_resource = false;
+  // `resource` is itself a pattern standing for a set of resources
+  // ("arn:aws:s3:::bucket/*": every object of a bucket):
+  //   kSome: "is some resource of the set allowed?": an Allow covers it when
+  //     one of its patterns may match a member (GlobOverlaps); a Deny only when
+  //     one of its patterns matches every member (GlobCovers);
+  //   kAll: "is every resource of the set allowed?": the reverse.
+  enum class Set : uint8_t { kExact, kSome, kAll };
+  Set set = Set::kExact;
 };
+
+// Whether some string matches both `pattern` and `glob` (each with `*` and `?`).
+bool GlobOverlaps(std::string_view pattern, std::string_view glob);
+// Whether every string `glob` matches also matches `pattern` (sufficient
+// test: a `*` of `glob` must be met by a `*` of `pattern`, a `?` by `?` or `*`).
+bool GlobCovers(std::string_view pattern, std::string_view glob);
 
 // The policies that govern one principal's requests.
 struct PolicySet {
@@ -139,7 +153,8 @@ struct TrustResult {
   TrustMatch match = TrustMatch::kNone;
   EvalResult eval;  // the trust policy's own verdict for `action` from `caller`
 };
+// `set`: resource_arn stands for a set of resources (Request::set).
 TrustResult EvaluateTrust(const Policy& trust, const Caller& caller, std::string_view action,
-                          std::string_view resource_arn);
+                          std::string_view resource_arn, Request::Set set = Request::Set::kExact);
 
 }  // namespace gumshoe::iam
