@@ -282,12 +282,8 @@ void WriteStrings(JsonOut& j, const std::vector<std::string>& v) {
   j.w().EndArray();
 }
 
-void WriteResourceRef(JsonOut& j, const EntityRef& r) {
-  j.w().StartObject();
-  j.Field("kind", EntityKindName(r.kind));
-  j.Field("key", r.key);
-  j.w().EndObject();
-}
+// The contract's entity object (docs/json.md), as everywhere else.
+void WriteResourceRef(JsonOut& j, const EntityRef& r) { j.Ref(r); }
 
 std::string Joined(const std::vector<std::string>& v, const char* sep) {
   std::string out;

@@ -74,12 +74,16 @@ TEST_CASE("Could CLI: can_read / can_write with what was observed, a Deny-blocke
   Run j = Gumshoe(dir, "could --db " + Quote(dir.db()) + " analyst --as-of 2026-11-06T00:00:00Z --json");
   INFO(j.out << j.err);
   REQUIRE(j.code == 0);
+  // Resources are the contract's entity object (docs/json.md): kind, key, id, label, times.
   CHECK(Has(j.out, R"({"edge":"can_read","as":")" + kUser + R"(","path":null,"resource":{"kind":"secret","key":")" +
-                       kToken + R"("},"actions":["secretsmanager:GetSecretValue"])"));
+                       kToken + R"(","id":"secret:)" + kToken + R"(","label":)"));
+  CHECK(Has(j.out, R"(]},"actions":["secretsmanager:GetSecretValue"])"));
   CHECK(Has(j.out, R"("observed":true,"observed_event":{"event":"cloudtrail:9e8d7c6b-2222-4222-8222-000000000001")"));
   CHECK(Has(j.out, R"("blocked_access":[{"edge":"can_read","as":")" + kUser + R"(","resource":{"kind":"secret","key":")" +
-                       kProdDb + R"("},"action":"secretsmanager:GetSecretValue")"));
-  CHECK(Has(j.out, R"({"principal":"*","public":true,"edge":"can_read","resource":{"kind":"s3_bucket","key":"acme-reports"},"owner":"210987654321")"));
+                       kProdDb + R"(","id":"secret:)" + kProdDb + R"(","label":)"));
+  CHECK(Has(j.out, R"(]},"action":"secretsmanager:GetSecretValue")"));
+  CHECK(Has(j.out, R"({"principal":"*","public":true,"edge":"can_read","resource":{"kind":"s3_bucket","key":"acme-reports","id":"s3_bucket:acme-reports","label":"acme-reports",)"));
+  CHECK(Has(j.out, R"(]},"owner":"210987654321")"));
   CHECK(Has(j.out, R"("scps_applied":[],"scp_notes":[])"));
 }
 
