@@ -133,8 +133,11 @@ TEST_CASE("Blast radius CLI: --latent adds the could-reach marked apart in text,
   INFO(j.out << j.err);
   REQUIRE(j.code == 0);
   CHECK(Has(j.out, R"("latent":{"as_of":"2026-11-12T10:07:00Z","snapshots":1,)"));
+  // from/to are the contract's entity objects (docs/json.md).
   CHECK(Has(j.out, R"({"observed":false,"edge":"can_assume","from":{"kind":"iam_user","key":")" + kUser +
-                       R"("},"to":{"kind":"iam_role","key":"arn:aws:iam::210987654321:role/deploy"},"method":"AssumeRole")"));
+                       R"(","id":"iam_user:)" + kUser + R"(",)"));
+  CHECK(Has(j.out, R"("to":{"kind":"iam_role","key":"arn:aws:iam::210987654321:role/deploy","id":)"));
+  CHECK(Has(j.out, R"(]},"method":"AssumeRole")"));
   CHECK(!Has(j.out, R"("observed":true)"));
   CHECK(Has(j.out, R"("nodes":[)"));
 
