@@ -34,6 +34,30 @@ std::string Plural(size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+void WriteRefs(JsonOut& j, const std::vector<iam::StatementRef>& refs) {
+  j.w().StartArray();
+  for (const iam::StatementRef& r : refs) j.String(r.ToString());
+  j.w().EndArray();
+}
+
+void WriteStrings(JsonOut& j, const std::vector<std::string>& v) {
+  j.w().StartArray();
+  for (const std::string& s : v) j.String(s);
+  j.w().EndArray();
+}
+
+// {"event", "time"} of the record that exercised a step, or null.
+void WriteObserved(JsonOut& j, const std::optional<Evidence>& ev) {
+  if (!ev) {
+    j.w().Null();
+    return;
+  }
+  j.w().StartObject();
+  j.Field("event", ev->ref);
+  j.Time("time", ev->time);
+  j.w().EndObject();
+}
+
 }  // namespace
 
 std::optional<std::string> PrincipalArn(const GraphReader& reader, const EntityRef& ref) {
@@ -231,18 +255,9 @@ void WritePaths(JsonOut& j, const LatentExposure& x) {
       for (uint32_t r : e.evidence) j.String(x.graph.refs[r].ToString());
       w.EndArray();
       j.Key("conditions");
-      w.StartArray();
-      for (const std::string& c : e.condition_keys) j.String(c);
-      w.EndArray();
+      WriteStrings(j, e.condition_keys);
       j.Key("observed");
-      if (x.observed[ei]) {
-        w.StartObject();
-        j.Field("event", x.observed[ei]->ref);
-        j.Time("time", x.observed[ei]->time);
-        w.EndObject();
-      } else {
-        w.Null();
-      }
+      WriteObserved(j, x.observed[ei]);
       w.EndObject();
     }
     w.EndArray();
@@ -270,21 +285,6 @@ std::string WildcardText(const iam::WildcardGrant& g) {
 
 namespace {
 
-void WriteRefs(JsonOut& j, const std::vector<iam::StatementRef>& refs) {
-  j.w().StartArray();
-  for (const iam::StatementRef& r : refs) j.String(r.ToString());
-  j.w().EndArray();
-}
-
-void WriteStrings(JsonOut& j, const std::vector<std::string>& v) {
-  j.w().StartArray();
-  for (const std::string& s : v) j.String(s);
-  j.w().EndArray();
-}
-
-// The contract's entity object (docs/json.md), as everywhere else.
-void WriteResourceRef(JsonOut& j, const EntityRef& r) { j.Ref(r); }
-
 std::string Joined(const std::vector<std::string>& v, const char* sep) {
   std::string out;
   for (const std::string& s : v) out += (out.empty() ? "" : sep) + s;
@@ -311,7 +311,7 @@ void WriteResourceFields(JsonOut& j, const LatentExposure& x) {
         w.Uint64(static_cast<uint64_t>(r.path + 1));
       }
       j.Key("resource");
-      WriteResourceRef(j, x.resources[e.resource].ref);
+      j.Ref(x.resources[e.resource].ref);
       j.Key("actions");
       WriteStrings(j, e.actions);
       j.Key("evidence");
@@ -322,14 +322,7 @@ void WriteResourceFields(JsonOut& j, const LatentExposure& x) {
       j.Field("owner_unknown", e.owner_unknown);
       j.Field("observed", r.observed[i].has_value());
       j.Key("observed_event");
-      if (r.observed[i]) {
-        w.StartObject();
-        j.Field("event", r.observed[i]->ref);
-        j.Time("time", r.observed[i]->time);
-        w.EndObject();
-      } else {
-        w.Null();
-      }
+      WriteObserved(j, r.observed[i]);
       w.EndObject();
     }
   w.EndArray();
@@ -364,7 +357,7 @@ void WriteResourceFields(JsonOut& j, const LatentExposure& x) {
       j.Field("edge", iam::AccessEdgeName(b.access));
       j.Field("as", snap.nodes[r.node].arn);
       j.Key("resource");
-      WriteResourceRef(j, x.resources[b.resource].ref);
+      j.Ref(x.resources[b.resource].ref);
       j.Field("action", b.action);
       j.Key("denied_by");
       WriteRefs(j, b.denied_by);
@@ -381,7 +374,7 @@ void WriteResourceFields(JsonOut& j, const LatentExposure& x) {
     j.Field("edge", iam::AccessEdgeName(g.access));
     j.Key("resource");
     if (auto k = iam::ResourceOfArn(rp.arn)) {
-      WriteResourceRef(j, k->ref);
+      j.Ref(k->ref);
     } else {
       w.Null();
     }
