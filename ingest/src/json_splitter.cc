@@ -156,6 +156,9 @@ bool JsonSplitter::Pop(char close) {
 }
 
 bool JsonSplitter::Broken(const char* p) {
+  // A record already longer than the limit where it breaks is too large,
+  // whether or not a chunk ended inside it since it passed the limit.
+  if (!skip_ && OverLimit(p)) SkipRecord(kTooLarge);
   sink_.OnReject(skip_ ? skip_reason_ : kMalformed, rec_line_, rec_offset_);
   const bool top = rec_base_ == 0;
   const bool was_skipped = skip_;
@@ -169,7 +172,7 @@ bool JsonSplitter::Broken(const char* p) {
       tail.assign(buf_, 1, std::string::npos);
       tail.append(chunk_begin_, static_cast<size_t>(p - chunk_begin_));
     }
-    replay = !tail.empty() && tail.size() <= replay_budget_;
+    replay = !tail.empty() && replayed_bytes_ + tail.size() <= kReplayAllowance + OffsetOf(p);
   }
   const uint64_t replay_line = rec_line_;
   const uint64_t replay_offset = rec_offset_ + 1;
@@ -199,7 +202,7 @@ bool JsonSplitter::Broken(const char* p) {
   hunt_prefix_.clear();
   cand_ptr_ = nullptr;
   if (replay) {
-    replay_budget_ -= tail.size();
+    replayed_bytes_ += tail.size();
     replay_ = std::move(tail);
     replay_at_ = p;
     line_ = replay_line;
@@ -296,7 +299,6 @@ void JsonSplitter::Feed(std::string_view chunk) {
     ++bom_matched_;
   }
   if (p < end) bom_matched_ = 3;
-  replay_budget_ += chunk.size();
   const char* seg = p;
   uint64_t seg_offset = OffsetOf(p);
   // A broken record's bytes are scanned again, as a segment of their own,
@@ -511,7 +513,7 @@ bool JsonSplitter::Scan(const char* begin, const char* end, uint64_t offset) {
         Push(c);
         ++depth_;
         if (in_record_) expect_ = c == '{' ? Expect::kKeyOrEnd : Expect::kValueOrEnd;
-        if (in_record_ && depth_ - rec_base_ > max_depth_) SkipRecord(kTooDeep);
+        if (in_record_ && depth_ - rec_base_ > max_depth_) SkipRecord(OverLimit(p) ? kTooLarge : kTooDeep);
         break;
       case '}':
       case ']':

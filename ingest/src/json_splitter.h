@@ -103,6 +103,8 @@ class JsonSplitter {
   // where the segment goes on).
   bool Scan(const char* begin, const char* end, uint64_t offset);
   uint64_t OffsetOf(const char* p) const { return chunk_offset_ + static_cast<uint64_t>(p - chunk_begin_); }
+  // Whether the record in progress is longer than max_record_bytes_ before p.
+  bool OverLimit(const char* p) const { return in_record_ && OffsetOf(p) - rec_offset_ > max_record_bytes_; }
 
   Sink& sink_;
   size_t max_record_bytes_;
@@ -167,7 +169,11 @@ class JsonSplitter {
   // next record may start inside them, e.g. after an unterminated string).
   std::string replay_;
   const char* replay_at_ = nullptr;
-  uint64_t replay_budget_ = 1u << 20;  // bytes; grows with the stream
+  // Bytes of broken records scanned again so far. Replays stop once they
+  // would pass kReplayAllowance plus the stream offset of the break: a bound
+  // that depends on where the bytes are, not on how they were chunked.
+  static constexpr uint64_t kReplayAllowance = 1u << 20;
+  uint64_t replayed_bytes_ = 0;
 };
 
 }  // namespace gumshoe::ingest

@@ -204,4 +204,50 @@ TEST_CASE("JsonSplitter: stray bytes at top level are rejected and skipped to th
   CHECK(c.rejects[0].line == 4);
 }
 
+// A record that passes the size limit and later breaks (or nests too deep) is
+// one reject, whatever the chunk size: before, a chunk that ended past the
+// limit made it "record_too_large" and a whole feed made it "malformed_json"
+// or "too_deep" (found by fuzz_splitter).
+TEST_CASE("JsonSplitter: a record past the size limit gets one reject however it is chunked",
+          "[ingest][json_splitter][resync]") {
+  const std::string pad(1500, 'x');
+  struct Shape {
+    const char* name;
+    std::string text;
+    std::vector<std::string> kept;
+  };
+  const std::vector<Shape> shapes = {
+      {"JSON lines, broken past the limit",
+       "{\"id\":1}\n{\"id\":\"big\",\"pad\":\"" + pad + "\" ]}\n{\"id\":2}\n",
+       {"{\"id\":1}", "{\"id\":2}"}},
+      {"JSON lines, too deep past the limit",
+       "{\"id\":1}\n{\"id\":\"big\",\"pad\":\"" + pad + "\",\"d\":" + std::string(40, '[') + std::string(40, ']') +
+           "}\n{\"id\":2}\n",
+       {"{\"id\":1}", "{\"id\":2}"}},
+      {"array, broken past the limit", "[{\"id\":1},{\"id\":\"big\",\"pad\":\"" + pad + "\" ]},{\"id\":2}]",
+       {"{\"id\":1}", "{\"id\":2}"}},
+      {"Records wrapper, broken past the limit",
+       "{\"Records\":[{\"id\":1},{\"id\":\"big\",\"pad\":\"" + pad + "\" ]},{\"id\":2}]}",
+       {"{\"id\":1}", "{\"id\":2}"}},
+  };
+  for (const auto& shape : shapes) {
+    INFO(shape.name);
+    Collect whole = Split(shape.text, 0, 1000, 32);
+    CHECK(whole.records == shape.kept);
+    REQUIRE(whole.rejects.size() == 1);
+    CHECK(whole.rejects[0].reason == "record_too_large");
+    for (size_t chunk : {1, 2, 7, 64, 999, 1000, 1001, 4096}) {
+      INFO("chunk " << chunk);
+      Collect c = Split(shape.text, chunk, 1000, 32);
+      CHECK(c.records == whole.records);
+      REQUIRE(c.rejects.size() == whole.rejects.size());
+      for (size_t i = 0; i < c.rejects.size(); ++i) {
+        CHECK(c.rejects[i].reason == whole.rejects[i].reason);
+        CHECK(c.rejects[i].line == whole.rejects[i].line);
+        CHECK(c.rejects[i].offset == whole.rejects[i].offset);
+      }
+    }
+  }
+}
+
 }  // namespace gumshoe::ingest

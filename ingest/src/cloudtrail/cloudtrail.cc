@@ -44,7 +44,6 @@ constexpr size_t kMaxInstancesPerRecord = 1000;
 constexpr size_t kMaxInterfacesPerInstance = 64;
 constexpr size_t kMaxIpsPerInterface = 64;
 constexpr size_t kMaxResources = 256;
-constexpr size_t kMaxShareTargets = 100;
 constexpr size_t kMaxObjectKeyBytes = 256;  // an S3 object key kept on a read/wrote edge
 constexpr int kMaxScanDepth = 24;
 constexpr size_t kMaxScanValues = 20000;
