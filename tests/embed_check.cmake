@@ -11,6 +11,18 @@ function(run)
   set(last_output "${out}" PARENT_SCOPE)
 endfunction()
 run(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix)
+# The command, its man page and its shell completions are installed too.
+# (GNUInstallDirs' defaults on Debian.)
+foreach(installed bin/gumshoe share/man/man1/gumshoe.1
+        share/bash-completion/completions/gumshoe share/zsh/site-functions/_gumshoe)
+  if(NOT EXISTS ${WORK_DIR}/prefix/${installed})
+    message(FATAL_ERROR "cmake --install did not install ${installed}")
+  endif()
+endforeach()
+file(READ ${WORK_DIR}/prefix/share/man/man1/gumshoe.1 man_page)
+if(NOT man_page MATCHES "EXIT STATUS")
+  message(FATAL_ERROR "the installed man page has no EXIT STATUS section")
+endif()
 run(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/embed -B ${WORK_DIR}/build -G Ninja
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix)
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)

@@ -9,9 +9,12 @@
 namespace gumshoe {
 namespace {
 
-constexpr EdgeKind kTouchKinds[] = {EdgeKind::kRead,    EdgeKind::kWrote,    EdgeKind::kModified,
-                                    EdgeKind::kCreated, EdgeKind::kDeleted,  EdgeKind::kLaunched,
-                                    EdgeKind::kDbUserOf, EdgeKind::kSessionOnInstance};
+constexpr EdgeKind kTouchKinds[] = {
+    EdgeKind::kRead,      EdgeKind::kWrote,    EdgeKind::kModified,  EdgeKind::kCreated,
+    EdgeKind::kDeleted,   EdgeKind::kLaunched, EdgeKind::kCodeChanged, EdgeKind::kInvoked,
+    EdgeKind::kUsedKey,   EdgeKind::kDisabled, EdgeKind::kEnabled,   EdgeKind::kRan,
+    EdgeKind::kPulled,    EdgeKind::kPushed,   EdgeKind::kAttempted, EdgeKind::kDbUserOf,
+    EdgeKind::kSessionOnInstance};
 
 bool Structural(EdgeKind k) { return k == EdgeKind::kDbUserOf || k == EdgeKind::kSessionOnInstance; }
 
@@ -41,6 +44,20 @@ bool IsResourceKind(EntityKind kind) {
     case EntityKind::kEc2Instance:
     case EntityKind::kLambdaFunction:
     case EntityKind::kEksCluster:
+    case EntityKind::kAwsResource:
+    case EntityKind::kSecret:
+    case EntityKind::kSsmParameter:
+    case EntityKind::kKmsKey:
+    case EntityKind::kSecurityGroup:
+    case EntityKind::kEbsSnapshot:
+    case EntityKind::kAmi:
+    case EntityKind::kRdsSnapshot:
+    case EntityKind::kCloudTrailTrail:
+    case EntityKind::kFlowLog:
+    case EntityKind::kGuardDutyDetector:
+    case EntityKind::kConfigRecorder:
+    case EntityKind::kEcsTask:
+    case EntityKind::kEcrRepository:
       return true;
     default:
       return false;
@@ -67,8 +84,12 @@ std::string ResourceTouches::ToText(const std::function<std::string(std::string_
   auto ref = [&](const EntityRef& r) { return std::string(EntityKindName(r.kind)) + ":" + escape(r.key); };
   if (touches.empty()) out += indent + "nothing touched " + ref(resource) + " in the window\n";
   for (const ResourceTouch& t : touches) {
-    std::string line = indent + ref(t.actor) + (t.attempt_only ? " attempted " : " ") +
-                       std::string(EdgeKindName(t.edge)) + " x" + std::to_string(t.window_count) + " in the window";
+    // An attempted edge is itself the attempt ("attempted x2"); a read whose
+    // calls all failed is "attempted read x2".
+    std::string verb = t.edge == EdgeKind::kAttempted ? "attempted"
+                       : t.attempt_only                ? "attempted " + std::string(EdgeKindName(t.edge))
+                                                       : std::string(EdgeKindName(t.edge));
+    std::string line = indent + ref(t.actor) + " " + verb + " x" + std::to_string(t.window_count) + " in the window";
     // Counts come from hourly buckets: an hour cut by the window counts whole.
     if (!t.window_first_exact || !t.window_last_exact) line += " (counted by the hour)";
     if (t.attempt_only) line += " (all failed)";

@@ -31,6 +31,11 @@ constexpr Source kResourceSources[] = {
     {EdgeKind::kRead, Direction::kIn, "read_by"},         {EdgeKind::kWrote, Direction::kIn, "written_by"},
     {EdgeKind::kModified, Direction::kIn, "modified_by"}, {EdgeKind::kCreated, Direction::kIn, "created_by"},
     {EdgeKind::kDeleted, Direction::kIn, "deleted_by"},   {EdgeKind::kLaunched, Direction::kIn, "launched_by"},
+    {EdgeKind::kCodeChanged, Direction::kIn, "code_changed_by"}, {EdgeKind::kInvoked, Direction::kIn, "invoked_by"},
+    {EdgeKind::kUsedKey, Direction::kIn, "used_by"},      {EdgeKind::kDisabled, Direction::kIn, "disabled_by"},
+    {EdgeKind::kEnabled, Direction::kIn, "enabled_by"},   {EdgeKind::kRan, Direction::kIn, "run_by"},
+    {EdgeKind::kPulled, Direction::kIn, "pulled_by"},     {EdgeKind::kPushed, Direction::kIn, "pushed_by"},
+    {EdgeKind::kAttempted, Direction::kIn, "attempted_by"},
 };
 
 struct CategoryEdge {
@@ -46,6 +51,11 @@ constexpr CategoryEdge kCategoryEdges[] = {
     {"read_by", EdgeKind::kRead, true},            {"written_by", EdgeKind::kWrote, true},
     {"modified_by", EdgeKind::kModified, true},    {"created_by", EdgeKind::kCreated, true},
     {"deleted_by", EdgeKind::kDeleted, true},      {"launched_by", EdgeKind::kLaunched, true},
+    {"code_changed_by", EdgeKind::kCodeChanged, true}, {"invoked_by", EdgeKind::kInvoked, true},
+    {"used_by", EdgeKind::kUsedKey, true},         {"disabled_by", EdgeKind::kDisabled, true},
+    {"enabled_by", EdgeKind::kEnabled, true},      {"run_by", EdgeKind::kRan, true},
+    {"pulled_by", EdgeKind::kPulled, true},        {"pushed_by", EdgeKind::kPushed, true},
+    {"attempted_by", EdgeKind::kAttempted, true},
 };
 
 struct Item {

@@ -264,6 +264,7 @@ TEST_CASE("CLI: the ingest summary lists files skipped as unknown, even under -q
   CHECK(Has(r.err, "notes-0.txt"));
   CHECK(Has(r.err, ", ... and 2 more"));
   CHECK(Has(r.out, "7 files skipped as unknown"));
+  CHECK(r.code == 4);  // nothing was ingested from the inputs given
 }
 
 TEST_CASE("CLI: tables fit the terminal, cutting keys in the middle, pipes and --wide get full keys",

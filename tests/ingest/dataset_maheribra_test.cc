@@ -20,6 +20,7 @@
 #include "gumshoe/pivot.h"
 #include "gumshoe/resource_touch.h"
 #include "gumshoe/time_util.h"
+#include "ingest/cloudtrail_fixture.h"
 
 namespace gumshoe {
 namespace {
@@ -171,6 +172,16 @@ TEST_CASE("Dataset maheribra: from the sensitive bucket, who read it and that cr
   CHECK(read.first_evidence == "cloudtrail:dd5c2904-cb49-42b1-abf7-bf37cef29a29");
   CHECK(read.from == std::vector<EntityRef>{{EntityKind::kIpAddress, "212.129.81.36"}});
   CHECK(read.credentials == std::vector<EntityRef>{exfil_key});
+  // What was taken: the one object, with the bytes the record says went out.
+  auto edge = ingest::ct_fixture::FindEdge(store, kExfilSession, EdgeKind::kRead, bucket);
+  REQUIRE(edge);
+  CHECK(ingest::ct_fixture::CounterOf(*edge, "op:GetObject") == 1);
+  CHECK(ingest::ct_fixture::CounterOf(*edge, "object:confidential/simulated-sensitive-data.txt") == 1);
+  CHECK(ingest::ct_fixture::CounterOf(*edge, "object_bytes:confidential/simulated-sensitive-data.txt") == 453);
+  CHECK(ingest::ct_fixture::CounterOf(*edge, "bytes_out") == 453);
+  int objects = 0;
+  for (const auto& [name, v] : edge->counters) objects += name.rfind("object:", 0) == 0;
+  CHECK(objects == 1);
 
   auto inv = Investigate(store, bucket, InvestigateOptions{});
   REQUIRE(inv.ok());

@@ -120,7 +120,7 @@ struct BlastRadiusOptions {
   bool fold_interfaces = true;       // instances walk their ENIs' flows and queries
   bool include_launchers = true;     // an instance foothold adds the principal that launched it
   // A resource start other than an instance (bucket, RDS instance, Lambda
-  // function, EKS cluster: IsResourceKind) adds as footholds the principals,
+  // function, secret, snapshot, ...: IsResourceKind) adds as footholds the principals,
   // sessions and DB users that touched it in the window with at least one
   // success (resource_touch.h; IPs and accounts are not footholds), most
   // active first, at most max_resource_touchers. The CLI and Investigate turn

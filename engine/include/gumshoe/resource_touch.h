@@ -1,12 +1,19 @@
 // Resource touches: who touched a resource (an S3 bucket, an RDS instance, an
-// EC2 instance, a Lambda function, an EKS cluster) in a window, when, from
-// where and with which credential. What timeline, investigate and
+// EC2 instance, a Lambda function, an EKS cluster, and the resources of
+// CloudTrail's event table: secret, SSM parameter, KMS key, security group,
+// EBS/RDS snapshot, AMI, trail, flow log, detector, recorder, ECS task, ECR
+// repository, any other aws_resource) in a window, when, from where and with
+// which credential. What timeline, investigate and
 // blast-radius answer when they start from a resource rather than a
 // credential.
 //
 // Touches are the resource's in-edges of the kinds below, with activity in
 // the window (structural edges: existing by the window's end):
-//   read, wrote, modified, created, deleted, launched   principal/session/IP -> resource
+//   read, wrote, modified, created, deleted, launched,  principal/session/IP -> resource
+//   code_changed, invoked, used_key, disabled, enabled,
+//   ran, pulled, pushed
+//   attempted                                            the same, calls that all failed
+//                                                        (always attempt_only)
 //   db_user_of                                           db_user -> rds_instance
 //   session_on_instance                                  role_session -> ec2_instance
 // For each touching actor:

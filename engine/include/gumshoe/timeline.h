@@ -13,9 +13,11 @@
 //   console_login -console_login-> sign-ins (success/failure, MFA counters)
 //   db_login     db_login in (a DB user) or out (an IP)
 //   caller       <-called_from-   actors calling from it (an IP)
-// A resource (IsResourceKind: bucket, RDS instance, EC2 instance, ...) also
-// has rows for who touched it: read_by, written_by, modified_by, created_by,
-// deleted_by, launched_by (its in-edges of those kinds), and `touches` says
+// A resource (IsResourceKind: bucket, RDS instance, EC2 instance, secret, ...)
+// also has rows for who touched it: read_by, written_by, modified_by,
+// created_by, deleted_by, launched_by, code_changed_by, invoked_by, used_by,
+// disabled_by, enabled_by, run_by, pulled_by, pushed_by and attempted_by (its
+// in-edges of those kinds), and `touches` says
 // who, when, from where and with which credential (resource_touch.h).
 // An item is "new" in the hour holding the first observation of that edge
 // ever stored: the first time this entity did that thing.
