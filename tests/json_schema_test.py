@@ -31,6 +31,7 @@ LEAKED_KEY = "AKIA2LEAKEDCIDEPLOY1"
 SESSION_KEY = "ASIA5OPSADMINSESS001"
 INSTANCE = "i-0a1b2c3d4e5f60001"
 STOLEN_KEY_FINDING = "7f3e2d1c0b9a8f7e6d5c4b3a29180716"  # tests/data/incidents/stolen_key
+ANALYST_KEY = "AKIAEXAMPLEANALYST01"  # tests/data/iam/data: resource access, resource policies, an SCP
 
 # Arrays that must not be empty in at least one document of the schema, so
 # that the schema of their items is exercised (/-separated paths; [] = each item).
@@ -38,13 +39,16 @@ MUST_FILL = {
     "gumshoe.pivot/1": ["groups[]/neighbors", "derived"],
     "gumshoe.lineage/1": ["nodes", "links", "roots"],
     "gumshoe.detect/1": ["findings"],
-    "gumshoe.blast-radius/1": ["footholds", "nodes", "attempts", "nodes[]/path"],
+    "gumshoe.blast-radius/1": ["footholds", "nodes", "attempts", "nodes[]/path",
+                               "latent/principals", "latent/edges", "latent/edges[]/evidence"],
     "gumshoe.findings/1": ["findings", "findings[]/affected"],
     "gumshoe.findings-groups/1": ["groups", "groups[]/tying"],
     "gumshoe.timeline/1": ["entries"],
     "gumshoe.investigate/1": ["involved", "lineages", "indicators", "related_findings", "latent_exposure",
                               "checklist", "exposures/items", "exposures/denied"],
-    "gumshoe.could/1": ["paths", "paths[]/steps"],
+    "gumshoe.could/1": ["paths", "paths[]/steps", "resources", "resources[]/actions", "resources[]/evidence",
+                        "wildcards", "wildcards[]/denied_by", "blocked_access", "blocked_access[]/denied_by",
+                        "external_grants", "scps_applied", "scp_notes"],
 }
 
 # Per subcommand: (schema, arguments) of each --json invocation. A subcommand
@@ -63,14 +67,17 @@ INVOCATIONS = {
                 ("gumshoe.lineage/1", ["lineage", "--descendants", LEAKED_KEY])],
     "detect": [("gumshoe.detect/1", ["detect", "--dry-run"]),
                ("gumshoe.detect/1", ["detect", "--dry-run", "--since", "2024-03-20", "--until", "2024-03-20"])],
-    "blast-radius": [("gumshoe.blast-radius/1", ["blast-radius", FINDING])],
+    "blast-radius": [("gumshoe.blast-radius/1", ["blast-radius", FINDING]),
+                     ("gumshoe.blast-radius/1", ["blast-radius", "--latent", FINDING]),
+                     ("gumshoe.blast-radius/1", ["blast-radius", "--latent", ANALYST_KEY])],
     "findings": [("gumshoe.findings/1", ["findings"]),
                  ("gumshoe.findings-groups/1", ["findings", "--groups"])],
     "timeline": [("gumshoe.timeline/1", ["timeline", INSTANCE])],
     "investigate": [("gumshoe.investigate/1", ["investigate", FINDING]),
                     ("gumshoe.investigate/1", ["investigate", "AKIAEXAMPLEBUILDBOT1"]),
                     ("gumshoe.investigate/1", ["investigate", STOLEN_KEY_FINDING])],
-    "could": [("gumshoe.could/1", ["could", "AKIAEXAMPLEBUILDBOT1", "--as-of", "2026-11-03T00:00:00Z"])],
+    "could": [("gumshoe.could/1", ["could", "AKIAEXAMPLEBUILDBOT1", "--as-of", "2026-11-03T00:00:00Z"]),
+              ("gumshoe.could/1", ["could", ANALYST_KEY, "--as-of", "2026-11-06T00:00:00Z"])],
 }
 
 # Per subcommand with --jsonl: the $defs item each line is, and the arguments.
@@ -81,7 +88,42 @@ JSONL = {
     "timeline": [("gumshoe.timeline/1", "entry", ["timeline", INSTANCE])],
 }
 
+# Per schema: mutations of nested members that the schema must reject, as
+# (what, path to an object, member, new value or DROP); a path with [] takes
+# the first item of that array. Skipped when the document lacks the path, but
+# each must apply to at least one document.
+DROP = object()
+MUTATIONS = {
+    "gumshoe.blast-radius/1": [
+        ("latent.as_of not ISO 8601", "latent", "as_of", "2026-11-12"),
+        ("latent.snapshots negative", "latent", "snapshots", -1),
+        ("latent.principals[].credential a string", "latent/principals[]", "credential", ANALYST_KEY),
+        ("latent.edges[].observed true", "latent/edges[]", "observed", True),
+        ("latent.edges[].from an ARN string", "latent/edges[]", "from", "arn:aws:iam::210987654321:user/analyst"),
+        ("latent.edges[].to.label removed", "latent/edges[]/to", "label", DROP),
+        ("latent.edges[].method removed", "latent/edges[]", "method", DROP),
+        ("latent.edges[].wildcard removed", "latent/edges[]", "wildcard", DROP),
+    ],
+    "gumshoe.could/1": [
+        ("resources removed", "", "resources", DROP),
+        ("resources[].edge not an access edge", "resources[]", "edge", "can_assume"),
+        ("resources[].path 0", "resources[]", "path", 0),
+        ("resources[].resource.kind a number", "resources[]/resource", "kind", 1),
+        ("resources[].observed_event a string", "resources[]", "observed_event", "cloudtrail:x"),
+        ("resources[].actions a string", "resources[]", "actions", "s3:GetObject"),
+        ("wildcards[].known removed", "wildcards[]", "known", DROP),
+        ("wildcards[].whole_account a string", "wildcards[]", "whole_account", "no"),
+        ("blocked_access[].denied_by a string", "blocked_access[]", "denied_by", "Sid DenyProdDb"),
+        ("blocked_access[].action removed", "blocked_access[]", "action", DROP),
+        ("external_grants[].public removed", "external_grants[]", "public", DROP),
+        ("external_grants[].resource.first_seen not ISO 8601", "external_grants[]/resource", "first_seen", "1731000000"),
+        ("scps_applied a string", "", "scps_applied", "none"),
+        ("scp_notes items numbers", "", "scp_notes", [1]),
+    ],
+}
+
 failures = []
+mutated = set()  # (schema, what) of the MUTATIONS applied
 
 
 def fail(msg):
@@ -152,6 +194,34 @@ def check_strict(validator, doc, label):
         mutate(bad)
         if validator.is_valid(bad):
             fail("%s: the schema accepts the document with %s" % (label, what))
+    for what, path, member, value in MUTATIONS.get(doc.get("schema"), []):
+        bad = copy.deepcopy(doc)
+        target = first_at(bad, path)
+        if not isinstance(target, dict) or member not in target:
+            continue
+        if value is DROP:
+            del target[member]
+        else:
+            target[member] = value
+        mutated.add((doc.get("schema"), what))
+        if validator.is_valid(bad):
+            fail("%s: the schema accepts the document with %s" % (label, what))
+
+
+def first_at(doc, path):
+    """The object at a /-separated path, the first item of each [] array; None when absent."""
+    v = doc
+    for part in filter(None, path.split("/")):
+        each = part.endswith("[]")
+        key = part[:-2] if each else part
+        if not isinstance(v, dict) or key not in v:
+            return None
+        v = v[key]
+        if each:
+            if not isinstance(v, list) or not v:
+                return None
+            v = v[0]
+    return v
 
 
 def validate(validator, doc, label):
@@ -257,11 +327,19 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="gumshoe-json-") as tmp:
         db = os.path.join(tmp, "store.db")
+        iam_data = os.path.join(a.source, "tests", "data", "iam", "data")
         ingests = [
             ([os.path.join(a.source, "examples", "incident")], (0,)),
             ([os.path.join(a.source, "tests", "data", "iam", "authz-2026-11-01.json"), "--as-of", "2026-11-01T00:00:00Z"], (0,)),
             ([os.path.join(a.source, "tests", "data", "iam", "cloudtrail.json")], (0,)),
             ([os.path.join(a.source, "tests", "data", "incidents", "stolen_key")], (0,)),
+            # Account 210987654321 (tests/cli/could_data_cli_test.cc): what the analyst key
+            # could read and write, its resource policies and an SCP.
+            ([os.path.join(iam_data, "authz-2026-11-01.json"), "--as-of", "2026-11-01T00:00:00Z"], (0,)),
+            ([os.path.join(iam_data, "cloudtrail.json")], (0,)),
+            *[([os.path.join(iam_data, f), "--as-of", "2026-10-01T00:00:00Z"], (0,))
+              for f in ("bucket-policy-acme-reports.json", "key-policy.json", "secret-policy.json",
+                        "scp-deny-keys.json")],
             # RDS logins for detect; the fixture holds records it rejects on purpose (exit 3).
             ([os.path.join(a.source, "tests", "data", "db_login")], (0, 3)),
         ]
@@ -308,6 +386,10 @@ def main():
         for path in paths:
             if path not in filled.get(name, set()):
                 fail("%s: no document had a non-empty %s, so its schema went untested" % (name, path))
+    for name, muts in sorted(MUTATIONS.items()):
+        for what, _, _, _ in muts:
+            if (name, what) not in mutated:
+                fail("%s: no document had the member to test the mutation %r on" % (name, what))
     print("%d documents, %d JSON Lines and %d docs/json.md examples validated" % (documents, lines, examples))
     if failures:
         print("%d failure(s)" % len(failures), file=sys.stderr)
