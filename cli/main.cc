@@ -12,21 +12,13 @@ namespace gumshoe::cli {
 void RegisterIngestCommand(CLI::App& app, CliContext& ctx);
 void RegisterBrowseCommands(CLI::App& app, CliContext& ctx);  // stats, entities, show, pivot
 void RegisterCheckCommand(CLI::App& app, CliContext& ctx);
-#if GUMSHOE_CLI_HAVE_LINEAGE
 void RegisterLineageCommand(CLI::App& app, CliContext& ctx);
-#endif
-#if GUMSHOE_CLI_HAVE_DETECT
 void RegisterDetectCommand(CLI::App& app, CliContext& ctx);
-#endif
-#if GUMSHOE_CLI_HAVE_EXPORT_DOT
 void RegisterExportDotCommand(CLI::App& app, CliContext& ctx);
-#endif
-#if GUMSHOE_CLI_HAVE_INVESTIGATE
 void RegisterBlastRadiusCommand(CLI::App& app, CliContext& ctx);
 void RegisterFindingsCommand(CLI::App& app, CliContext& ctx);
 void RegisterTimelineCommand(CLI::App& app, CliContext& ctx);
 void RegisterInvestigateCommand(CLI::App& app, CliContext& ctx);
-#endif
 void RegisterCouldCommand(CLI::App& app, CliContext& ctx);  // cmd_could.cc
 void RegisterCompletionCommands(CLI::App& app, CliContext& ctx);  // completion, man (hidden)
 }  // namespace gumshoe::cli
@@ -53,21 +45,13 @@ int main(int argc, char** argv) {
   RegisterIngestCommand(app, ctx);
   RegisterBrowseCommands(app, ctx);
   RegisterCheckCommand(app, ctx);
-#if GUMSHOE_CLI_HAVE_LINEAGE
   RegisterLineageCommand(app, ctx);
-#endif
-#if GUMSHOE_CLI_HAVE_DETECT
   RegisterDetectCommand(app, ctx);
-#endif
-#if GUMSHOE_CLI_HAVE_EXPORT_DOT
   RegisterExportDotCommand(app, ctx);
-#endif
-#if GUMSHOE_CLI_HAVE_INVESTIGATE
   RegisterBlastRadiusCommand(app, ctx);
   RegisterFindingsCommand(app, ctx);
   RegisterTimelineCommand(app, ctx);
   RegisterInvestigateCommand(app, ctx);
-#endif
   RegisterCouldCommand(app, ctx);
   RegisterCompletionCommands(app, ctx);
 

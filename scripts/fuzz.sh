@@ -19,14 +19,24 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Re
   -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
   -DGUMSHOE_FUZZ=ON -DGUMSHOE_BUILD_BENCH=OFF >/dev/null
+# One target per source, with its seed folders, from the rows of kSources in
+# ingest/src/registry.cc (tests/ingest/registry_test.cc checks this reading),
+# then the targets that are not sources.
+declare -A seeds=([entity_ref]="adversarial hostile/regress" [time]="" [splitter]="cloudtrail guardduty" [threat_header]="")
+sources=()
+while IFS='=' read -r name dirs; do
+  sources+=("$name")
+  seeds[$name]=$dirs
+done < <(sed -nE 's/^    \{"([a-z0-9_]+)", &New[A-Za-z0-9]+, "([^"]*)"\},$/\1=\2/p' "$root/ingest/src/registry.cc")
+if ((${#sources[@]} == 0)); then
+  echo "fuzz.sh: no source rows read from ingest/src/registry.cc" >&2
+  exit 1
+fi
 targets=("$@")
 if ((${#targets[@]} == 0)); then
-  targets=(cloudtrail vpc_flow guardduty route53 mysql_audit postgres s3_access threat_intel aws_ip_ranges entity_ref time splitter threat_header)
+  targets=("${sources[@]}" entity_ref time splitter threat_header)
 fi
 cmake --build "$build" -j"${GUMSHOE_FUZZ_JOBS:-$(nproc)}" --target "${targets[@]/#/fuzz_}"
-declare -A seeds=([cloudtrail]="cloudtrail embed" [vpc_flow]=vpc_flow [guardduty]=guardduty [route53]=route53
-  [mysql_audit]=db_login [postgres]=db_login [s3_access]=s3_access [threat_intel]=threat_intel
-  [aws_ip_ranges]=cloudtrail [entity_ref]="adversarial hostile/regress" [time]="" [splitter]="cloudtrail guardduty" [threat_header]="")
 # UBSan reports are findings too: stop at the first one so libFuzzer saves it.
 # Third-party reports we cannot fix are suppressed, each with its reason, in
 # tests/fuzz/ubsan_suppressions.txt.

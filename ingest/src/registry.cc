@@ -1,50 +1,49 @@
-// The table of ingestors. A source folder's sources.cmake enables its entry
-// with either of (both work; ingest/CMakeLists.txt applies the variable):
-//   set_property(SOURCE src/registry.cc APPEND PROPERTY COMPILE_DEFINITIONS GUMSHOE_HAVE_CLOUDTRAIL=1)
-//   list(APPEND GUMSHOE_INGEST_DEFINITIONS GUMSHOE_HAVE_CLOUDTRAIL)
+// The table of ingestors: one row per built-in source, in detection order.
+// Nothing else lists the sources by hand: the CLI's --source choices and
+// completion come from it, and tests/ingest/registry_test.cc checks the fuzz
+// targets (tests/fuzz/CMakeLists.txt, scripts/fuzz.sh), their seeds and the
+// README's Sources table against it.
 #include "registry.h"
+
+#include <stdexcept>
+#include <string>
 
 #include "gumshoe/ingest.h"
 
 namespace gumshoe::ingest {
 namespace {
 
+// {name, factory, fuzz seed folders under tests/data (space-separated)}.
+// Ties in Sniff scores go to the earlier row.
+constexpr SourceRow kSources[] = {
+    {"cloudtrail", &NewCloudTrailIngestor, "cloudtrail embed"},
+    {"guardduty", &NewGuardDutyIngestor, "guardduty"},
+    {"vpc_flow", &NewVpcFlowIngestor, "vpc_flow"},
+    {"route53", &NewRoute53Ingestor, "route53"},
+    {"s3_access", &NewS3AccessIngestor, "s3_access"},
+    {"mysql_audit", &NewMysqlAuditIngestor, "db_login"},
+    {"postgres", &NewPostgresLogIngestor, "db_login"},
+    {"aws_ip_ranges", &NewAwsIpRangesIngestor, "cloudtrail"},
+    {"threat_intel", &NewThreatIntelIngestor, "threat_intel"},
+    {"iam_authz", &NewIamAuthzIngestor, "iam"},
+};
+
 std::vector<std::unique_ptr<Ingestor>> BuildTable() {
   std::vector<std::unique_ptr<Ingestor>> table;
-#if defined(GUMSHOE_HAVE_CLOUDTRAIL) && GUMSHOE_HAVE_CLOUDTRAIL
-  table.push_back(NewCloudTrailIngestor());
-#endif
-#if defined(GUMSHOE_HAVE_GUARDDUTY) && GUMSHOE_HAVE_GUARDDUTY
-  table.push_back(NewGuardDutyIngestor());
-#endif
-#if defined(GUMSHOE_HAVE_VPC_FLOW) && GUMSHOE_HAVE_VPC_FLOW
-  table.push_back(NewVpcFlowIngestor());
-#endif
-#if defined(GUMSHOE_HAVE_ROUTE53) && GUMSHOE_HAVE_ROUTE53
-  table.push_back(NewRoute53Ingestor());
-#endif
-#if defined(GUMSHOE_HAVE_S3_ACCESS) && GUMSHOE_HAVE_S3_ACCESS
-  table.push_back(NewS3AccessIngestor());
-#endif
-#if defined(GUMSHOE_HAVE_MYSQL_AUDIT) && GUMSHOE_HAVE_MYSQL_AUDIT
-  table.push_back(NewMysqlAuditIngestor());
-#endif
-#if (defined(GUMSHOE_HAVE_POSTGRES_LOG) && GUMSHOE_HAVE_POSTGRES_LOG) || (defined(GUMSHOE_HAVE_POSTGRES) && GUMSHOE_HAVE_POSTGRES)
-  table.push_back(NewPostgresLogIngestor());
-#endif
-#if defined(GUMSHOE_HAVE_AWS_IP_RANGES) && GUMSHOE_HAVE_AWS_IP_RANGES
-  table.push_back(NewAwsIpRangesIngestor());
-#endif
-#if defined(GUMSHOE_HAVE_THREAT_INTEL) && GUMSHOE_HAVE_THREAT_INTEL
-  table.push_back(NewThreatIntelIngestor());
-#endif
-#if defined(GUMSHOE_HAVE_IAM_AUTHZ) && GUMSHOE_HAVE_IAM_AUTHZ
-  table.push_back(NewIamAuthzIngestor());
-#endif
+  for (const SourceRow& row : kSources) {
+    table.push_back(row.factory());
+    // A row whose factory names another source would make --source and the
+    // fuzz target disagree with what runs.
+    if (table.back()->name() != row.name)
+      throw std::logic_error("ingest registry: row '" + std::string(row.name) + "' builds ingestor '" +
+                             std::string(table.back()->name()) + "'");
+  }
   return table;
 }
 
 }  // namespace
+
+std::span<const SourceRow> SourceTable() { return kSources; }
 
 const std::vector<std::unique_ptr<Ingestor>>& Ingestors() {
   static const std::vector<std::unique_ptr<Ingestor>> table = BuildTable();

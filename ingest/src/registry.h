@@ -1,29 +1,41 @@
 // The explicit table of ingestors (private to the ingest layer).
 //
-// Each log source lives in ingest/src/<folder>/ and provides one factory
-// function declared here. registry.cc lists them in detection order; a
-// factory is only referenced when its folder's sources.cmake defines
-// GUMSHOE_HAVE_<NAME>=1 on registry.cc (see registry.cc). No static
-// self-registration.
+// Each log source lives in ingest/src/<folder>/ (listed by its sources.cmake)
+// and provides one factory function declared here. registry.cc's kSources
+// lists them in detection order, one row each. No static self-registration.
 #pragma once
 
 #include <memory>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "ingestor.h"
 
 namespace gumshoe::ingest {
 
-std::unique_ptr<Ingestor> NewCloudTrailIngestor();    // src/cloudtrail, GUMSHOE_HAVE_CLOUDTRAIL
-std::unique_ptr<Ingestor> NewVpcFlowIngestor();       // src/vpc_flow, GUMSHOE_HAVE_VPC_FLOW
-std::unique_ptr<Ingestor> NewRoute53Ingestor();       // src/dns, GUMSHOE_HAVE_ROUTE53
-std::unique_ptr<Ingestor> NewGuardDutyIngestor();     // src/guardduty, GUMSHOE_HAVE_GUARDDUTY
-std::unique_ptr<Ingestor> NewS3AccessIngestor();      // src/s3_access, GUMSHOE_HAVE_S3_ACCESS
-std::unique_ptr<Ingestor> NewMysqlAuditIngestor();    // src/db_login, GUMSHOE_HAVE_MYSQL_AUDIT
-std::unique_ptr<Ingestor> NewPostgresLogIngestor();   // src/db_login, GUMSHOE_HAVE_POSTGRES_LOG
-std::unique_ptr<Ingestor> NewThreatIntelIngestor();   // src/threat_intel, GUMSHOE_HAVE_THREAT_INTEL
-std::unique_ptr<Ingestor> NewAwsIpRangesIngestor();   // src/aws_ip_ranges, GUMSHOE_HAVE_AWS_IP_RANGES
-std::unique_ptr<Ingestor> NewIamAuthzIngestor();      // src/iam_authz, GUMSHOE_HAVE_IAM_AUTHZ
+std::unique_ptr<Ingestor> NewCloudTrailIngestor();    // src/cloudtrail
+std::unique_ptr<Ingestor> NewVpcFlowIngestor();       // src/vpc_flow
+std::unique_ptr<Ingestor> NewRoute53Ingestor();       // src/dns
+std::unique_ptr<Ingestor> NewGuardDutyIngestor();     // src/guardduty
+std::unique_ptr<Ingestor> NewS3AccessIngestor();      // src/s3_access
+std::unique_ptr<Ingestor> NewMysqlAuditIngestor();    // src/db_login
+std::unique_ptr<Ingestor> NewPostgresLogIngestor();   // src/db_login
+std::unique_ptr<Ingestor> NewThreatIntelIngestor();   // src/threat_intel
+std::unique_ptr<Ingestor> NewAwsIpRangesIngestor();   // src/aws_ip_ranges
+std::unique_ptr<Ingestor> NewIamAuthzIngestor();      // src/iam_authz
+
+// One row of the table: the source's name (what --source takes and the fuzz
+// target is called after: fuzz_<name>), its factory, and the folders under
+// tests/data that seed its fuzz corpus (space-separated).
+struct SourceRow {
+  std::string_view name;
+  std::unique_ptr<Ingestor> (*factory)();
+  std::string_view fuzz_seeds;
+};
+
+// The rows, in detection order.
+std::span<const SourceRow> SourceTable();
 
 // Every ingestor this build has, in detection order (ties in Sniff scores go
 // to the earlier one). Built once on first use and immutable afterwards;

@@ -4,4 +4,3 @@ list(APPEND GUMSHOE_INGEST_SOURCES
   src/db_login/mysql_audit.cc
   src/db_login/postgres.cc
 )
-set_property(SOURCE src/registry.cc APPEND PROPERTY COMPILE_DEFINITIONS GUMSHOE_HAVE_MYSQL_AUDIT=1 GUMSHOE_HAVE_POSTGRES_LOG=1)

@@ -1,3 +1,2 @@
 # Uses src/vpc_flow/net_common.cc (listed by src/vpc_flow/sources.cmake).
 list(APPEND GUMSHOE_INGEST_SOURCES src/s3_access/s3_access.cc)
-set_property(SOURCE src/registry.cc APPEND PROPERTY COMPILE_DEFINITIONS GUMSHOE_HAVE_S3_ACCESS=1)

@@ -1,3 +1,2 @@
 # Threat-intel lists: Tor exit-addresses, torbulkexitlist, plain IP/CIDR lists.
 list(APPEND GUMSHOE_INGEST_SOURCES src/threat_intel/threat_intel.cc)
-set_property(SOURCE src/registry.cc APPEND PROPERTY COMPILE_DEFINITIONS GUMSHOE_HAVE_THREAT_INTEL=1)
